@@ -84,7 +84,7 @@ def to_host(array):
 
 
 def ensure_array(value, xp=numpy):
-    """Wrap NumPy's 0-d results (which come back as scalars) into arrays."""
+    """Wrap NumPy's 0-d results (which come back as NumPy scalars) into arrays, keeping the dtype."""
     return value if is_array(value) else xp.asarray(value)
 
 

@@ -13,6 +13,9 @@ from deepgrad.engine import backend, dtypes
 from deepgrad.engine.errors import GradientError
 
 
+_PLAIN_DTYPES = (dtypes.DEFAULT_FLOAT, dtypes.DEFAULT_INT, dtypes.bool_)
+
+
 class Tensor:
     """An n-dimensional array that can record the ops applied to it for backpropagation.
 
@@ -30,7 +33,9 @@ class Tensor:
     __array_ufunc__ = None  # ndarray + Tensor defers to Tensor.__radd__ instead of looping over it
 
     def __init__(self, data, requires_grad=False):
-        self.data = backend.ensure_array(data)
+        if not backend.is_array(data):  # Python numbers and lists follow dg.tensor's dtype rules
+            data = backend.ensure_array(data) if isinstance(data, backend.numpy.generic) else dtypes.to_array(data)
+        self.data = data
         self.grad = None
         self._requires_grad = False
         self._parents = ()
@@ -98,9 +103,11 @@ class Tensor:
         return id(self)
 
     def __repr__(self):
-        body = backend.to_host(self.data).__repr__()
-        body = body[body.index("(") + 1 : body.rindex(")")] if body.startswith("array(") else body
-        extras = [] if self.device == "cpu" else [f"device='{self.device}'"]
+        host = backend.to_host(self.data)
+        body = backend.host_numpy().array2string(host, separator=", ", prefix="tensor(")
+        extras = [] if host.dtype in _PLAIN_DTYPES else [f"dtype={host.dtype}"]
+        if self.device != "cpu":
+            extras.append(f"device='{self.device}'")
         if self._op is not None:
             extras.append(f"op={self._op}")
         elif self._requires_grad:

@@ -162,8 +162,7 @@ def _extremum(a, b, op):
         raise broadcast_error(op, a, b) from None
 
     def backward(grad):
-        share_x = (x == out).astype(grad.dtype)
-        share_x[x == y] = 0.5
+        share_x = xp.where(x == y, 0.5, x == out).astype(grad.dtype)
         grad_x = grad * share_x
         return grad_x, grad - grad_x
 

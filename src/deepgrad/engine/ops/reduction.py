@@ -75,6 +75,11 @@ def _count(shape, axes):
     return count
 
 
+def _centered(x, axes, ddof):
+    """x minus its mean over `axes`, and the variance's divisor n - ddof."""
+    return x - x.mean(axis=axes, keepdims=True), _count(x.shape, axes) - ddof
+
+
 def var(a, axis=None, ddof=0, keepdims=False):
     """The variance Σ(x - mean)² / (n - ddof), NumPy's default ddof=0 (PyTorch's is 1).
 
@@ -83,30 +88,28 @@ def var(a, axis=None, ddof=0, keepdims=False):
     a = floating(a)
     x = a.data
     axes = normalize_axes(axis, x.ndim)
-    divisor = _count(x.shape, axes) - ddof
-    centered = x - x.mean(axis=axes, keepdims=True)
-    out = (centered * centered).sum(axis=axes, keepdims=keepdims) / divisor
+    centered, divisor = _centered(x, axes, ddof)
 
     def backward(grad):
         return (_spread(grad, x.shape, axes) * centered * (2 / divisor),)
 
-    return record(out, (a,), backward, "var")
+    return record((centered * centered).sum(axis=axes, keepdims=keepdims) / divisor, (a,), backward, "var")
 
 
 def std(a, axis=None, ddof=0, keepdims=False):
-    """The standard deviation sqrt(var); its gradient is taken as 0 where it is 0, as PyTorch."""
+    """The standard deviation sqrt(var); d/dx = (x - mean) / ((n - ddof)·std), taken as 0 where
+    std is 0 (as PyTorch does) instead of 0/0."""
     a = floating(a)
     x = a.data
     xp = backend.array_module(x)
     axes = normalize_axes(axis, x.ndim)
-    divisor = _count(x.shape, axes) - ddof
-    centered = x - x.mean(axis=axes, keepdims=True)
+    centered, divisor = _centered(x, axes, ddof)
     out = xp.sqrt((centered * centered).sum(axis=axes, keepdims=keepdims) / divisor)
 
     def backward(grad):
         with backend.errstate(divide="ignore", invalid="ignore"):
-            grad_var = xp.where(out == 0, 0, grad / (2 * out)).astype(grad.dtype)
-        return (_spread(grad_var, x.shape, axes) * centered * (2 / divisor),)
+            scale = xp.where(out == 0, 0, grad / (divisor * out)).astype(grad.dtype)
+        return (_spread(scale, x.shape, axes) * centered,)
 
     return record(out, (a,), backward, "std")
 

@@ -24,7 +24,8 @@ def logsumexp(a, axis=-1, keepdims=False):
     xp = backend.array_module(x)
     axes = normalize_axes(axis, x.ndim)
     m = _stable_max(x, axes)
-    kept = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+    with backend.errstate(divide="ignore"):  # log(0) = -inf is the right answer for all -inf
+        kept = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
 
     def backward(grad):
         return (grad.reshape(kept_shape(x.shape, axes)) * xp.exp(x - kept),)
