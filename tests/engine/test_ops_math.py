@@ -7,8 +7,8 @@ against PyTorch over random shapes that include (), size-1 and broadcast shapes.
 """
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pytest

@@ -12,7 +12,6 @@ class in `deepgrad/engine/ops/__init__.py`, next to the ops they call.
 from deepgrad.engine import backend, dtypes
 from deepgrad.engine.errors import GradientError
 
-
 _PLAIN_DTYPES = (dtypes.DEFAULT_FLOAT, dtypes.DEFAULT_INT, dtypes.bool_)
 
 
