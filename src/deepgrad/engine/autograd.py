@@ -149,7 +149,9 @@ def _backpropagate(output, seed, retain_graph, wanted=None):
     check = anomaly.State.enabled
     for tensor in reversed(_topological_order(output)):
         grad = grads.pop(id(tensor), None)
-        if grad is None:
+        if grad is None:  # no gradient reached it (every path to it was cut by a None)
+            if not retain_graph:
+                tensor._backward, tensor._parents = None, ()
             continue
         if wanted is not None and id(tensor) in wanted:
             wanted[id(tensor)] = grad
@@ -181,8 +183,7 @@ def _backpropagate(output, seed, retain_graph, wanted=None):
                 previous = grads.get(id(parent))
                 grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
         if not retain_graph:
-            tensor._backward = None
-            tensor._parents = ()
+            tensor._backward, tensor._parents = None, ()
 
 
 def _accumulate_leaf(leaf, grad, given):

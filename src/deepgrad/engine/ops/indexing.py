@@ -21,6 +21,8 @@ def normalize_index(index, xp):
             part = part.data
         elif isinstance(part, list):
             part = xp.asarray(part)
+            if part.size == 0:  # [] is an empty integer index, not a float array
+                part = part.astype("int64")
         elif backend.is_array(part) and backend.array_module(part) is not xp:
             part = xp.asarray(part)
         if backend.is_array(part) and part.dtype.kind not in "biu":

@@ -83,7 +83,10 @@ def pad(a, pad_width, mode="constant", constant_values=0):
     widths = backend.numpy.broadcast_to(backend.numpy.asarray(pad_width, dtype=int), (x.ndim, 2))
     if (widths < 0).any():
         raise ShapeError(f"pad: widths must be >= 0, got {pad_width}")
-    out = xp.pad(x, widths.tolist(), mode="constant", constant_values=constant_values)
+    if x.ndim == 0:  # nothing to pad, as in NumPy
+        out = x.copy()
+    else:
+        out = xp.pad(x, widths.tolist(), mode="constant", constant_values=constant_values)
     middle = tuple(slice(int(before), int(before) + n) for (before, _), n in zip(widths, x.shape))
 
     def backward(grad):

@@ -40,11 +40,11 @@ def matmul(a, b):
     def backward(grad):
         x2 = x if x.ndim > 1 else x[None, :]
         y2 = y if y.ndim > 1 else y[:, None]
-        grad2 = grad
-        if x.ndim == 1:
-            grad2 = grad2[..., None, :]
+        grad2 = grad  # the gradient with the vector axes put back: (..., m, n)
         if y.ndim == 1:
             grad2 = grad2[..., None]
+        if x.ndim == 1:
+            grad2 = grad2[..., None, :]
         grad_x = grad_y = None
         if a._requires_grad:
             grad_x = unbroadcast(grad2 @ y2.swapaxes(-1, -2), x2.shape).reshape(x.shape)

@@ -35,8 +35,9 @@ def reshape(a, *shape):
 def transpose(a, *axes):
     """Permute the axes (reverse them when none are given), as NumPy's transpose."""
     axes = _shape_argument(axes) if axes and axes != (None,) else tuple(reversed(range(a.data.ndim)))
-    if sorted(ax % max(a.data.ndim, 1) for ax in axes) != list(range(a.data.ndim)):
-        raise ShapeError(f"transpose: axes {axes} are not a permutation of the {a.data.ndim} axes of shape {a.shape}")
+    ndim = a.data.ndim
+    if any(not -ndim <= ax < ndim for ax in axes) or sorted(ax % ndim for ax in axes) != list(range(ndim)):
+        raise ShapeError(f"transpose: axes {axes} are not a permutation of the {ndim} axes of shape {a.shape}")
     inverse = tuple(sorted(range(len(axes)), key=lambda i: axes[i] % len(axes)))
 
     def backward(grad):
