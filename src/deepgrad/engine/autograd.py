@@ -32,23 +32,33 @@ class no_grad(contextlib.ContextDecorator):
 
         >>> with dg.no_grad():
         ...     w -= 0.1 * w.grad
+
+    As a decorator it may be written `@dg.no_grad()` or `@dg.no_grad`.
     """
 
+    _enabled_inside = False
+
+    def __new__(cls, function=None):
+        self = super().__new__(cls)
+        self._previous = []  # a stack, so that one instance may be entered again (recursion)
+        return self(function) if callable(function) else self
+
+    def __init__(self, function=None):
+        pass  # all set in __new__, which also serves the bare-decorator form
+
     def __enter__(self):
-        self._previous = _GradMode.enabled
-        _GradMode.enabled = False
+        self._previous.append(_GradMode.enabled)
+        _GradMode.enabled = self._enabled_inside
 
     def __exit__(self, *exc):
-        _GradMode.enabled = self._previous
+        _GradMode.enabled = self._previous.pop()
         return False
 
 
 class enable_grad(no_grad):
     """The opposite of `no_grad`: record ops again inside a `no_grad` block."""
 
-    def __enter__(self):
-        self._previous = _GradMode.enabled
-        _GradMode.enabled = True
+    _enabled_inside = True
 
 
 def record(data, parents, backward, op):

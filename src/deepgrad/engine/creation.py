@@ -90,14 +90,22 @@ def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     return _make(_np.eye(n, m), dtype, requires_grad, device)
 
 
+def _random(draw, shape, dtype, requires_grad, device):
+    """Numbers from `draw(shape, dtype)`, drawn directly in float32 or float64 (rounding float64
+    draws to float32 could turn 0.99999999 into 1.0, outside rand's [0, 1))."""
+    dtype = dtypes.as_dtype(dtype) or dtypes.DEFAULT_FLOAT
+    drawn = draw(_shape(shape), dtype=dtype if dtype in (dtypes.float32, dtypes.float64) else dtypes.float64)
+    return _make(drawn, dtype, requires_grad, device)
+
+
 def randn(*shape, dtype=None, requires_grad=False, device=None):
     """Samples of the standard normal distribution; `randn(2, 3)` or `randn((2, 3))`."""
-    return _make(generator().standard_normal(_shape(shape)), dtype, requires_grad, device)
+    return _random(generator().standard_normal, shape, dtype, requires_grad, device)
 
 
 def rand(*shape, dtype=None, requires_grad=False, device=None):
     """Samples of the uniform distribution on [0, 1); `rand(2, 3)` or `rand((2, 3))`."""
-    return _make(generator().random(_shape(shape)), dtype, requires_grad, device)
+    return _random(generator().random, shape, dtype, requires_grad, device)
 
 
 def randint(low, high, shape, dtype=None, requires_grad=False, device=None):
