@@ -69,15 +69,18 @@ def mlp_step(lib, params, velocities, x, y, rows, lr=0.01, momentum=0.9):
     return loss
 
 
-def time_alternating(contenders, rounds, block=20, warmup=3):
+def time_alternating(contenders, rounds, block=20, warmup=3, pause=0.2):
     """Median seconds per call of each contender, running them in turn, a block at a time.
 
-    Blocks rather than single calls: each library's thread pool keeps spinning for a moment
-    after its work, and would otherwise slow down the other library's first call.
+    Between blocks it sleeps `pause` seconds: after its work, each library's BLAS or OpenMP
+    worker threads keep spinning for a while (OpenBLAS's for up to ~0.1 s) and would steal
+    both cores from the other library's next block. Measured here, skipping the pause made
+    PyTorch's MLP step look twice as slow as it is alone.
     """
     times = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, fn in contenders.items():
+            time.sleep(pause)
             for _ in range(warmup):
                 fn()
             start = time.perf_counter()
