@@ -209,3 +209,24 @@ def test_bad_axis_is_a_shape_error_naming_it():
         dg.sum(dg.ones((2, 3)), axis=3)
     with pytest.raises(dg.ShapeError, match="same axis twice"):
         dg.sum(dg.ones((2, 3)), axis=(1, -1))
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom", "ignore:invalid value encountered")  # ddof=1 of 1 value
+@pytest.mark.parametrize("name", REDUCTIONS)
+@settings(max_examples=20, deadline=None)
+@given(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4), seed=st.integers(0, 2**16),
+       axis_pick=st.integers(-1, 2), keepdims=st.booleans())
+def test_reductions_match_torch_over_random_shapes(name, shape, seed, axis_pick, keepdims):
+    """Shapes include () and size-1 axes; the axis is None or one existing axis. A variance with
+    ddof=1 of a single value is NaN in both libraries (compared, but not differentiated)."""
+    mine, theirs, _ = REDUCTIONS[name]
+    axis = None if axis_pick < 0 or not shape else axis_pick % len(shape)
+    x = _values(shape, seed)
+    t, tt = dg.tensor(x, dtype="float64", requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = mine(t, axis, keepdims), theirs(tt, axis, keepdims)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, equal_nan=True)
+    if np.isfinite(expected.detach().numpy()).all():
+        (out * 1.5).sum().backward()
+        (expected * 1.5).sum().backward()
+        np.testing.assert_allclose(t.grad.numpy(), tt.grad.numpy(), rtol=1e-9, atol=1e-12)
