@@ -46,7 +46,7 @@ def _accepting_data(function):
 
 
 _UNARY = (
-    "exp log sqrt abs sin cos tanh sigmoid relu clip sum mean var std max min argmax argmin "
+    "exp log sqrt abs sin cos tanh sigmoid relu softplus erf clip sum mean var std max min argmax argmin "
     "logsumexp softmax log_softmax reshape transpose swapaxes expand_dims squeeze flatten "
     "broadcast_to split pad astype"
 ).split()

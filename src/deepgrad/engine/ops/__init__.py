@@ -26,7 +26,7 @@ from deepgrad.engine.ops.arithmetic import (
     to,
     where,
 )
-from deepgrad.engine.ops.elementwise import abs, clip, cos, exp, log, relu, sigmoid, sin, sqrt, tanh
+from deepgrad.engine.ops.elementwise import abs, clip, cos, erf, exp, log, relu, sigmoid, sin, softplus, sqrt, tanh
 from deepgrad.engine.ops.indexing import getitem
 from deepgrad.engine.ops.joining import concatenate, pad, split, stack
 from deepgrad.engine.ops.linalg import matmul
@@ -65,7 +65,7 @@ _METHODS = {
     "__itruediv__": inplace.itruediv,
     # math
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "sin": sin, "cos": cos,
-    "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "clip": clip,
+    "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "clip": clip, "softplus": softplus, "erf": erf,
     "maximum": maximum, "minimum": minimum, "matmul": matmul,
     # reductions
     "sum": sum, "mean": mean, "var": var, "std": std, "max": max, "min": min,
@@ -84,7 +84,7 @@ Tensor.T = property(transpose, doc="The tensor with its axes reversed.")
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "maximum", "minimum", "where", "astype", "to",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
-    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clip",
+    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clip", "softplus", "erf",
     "sum", "mean", "var", "std", "max", "min", "argmax", "argmin", "logsumexp", "softmax", "log_softmax",
     "reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "flatten", "broadcast_to",
     "concatenate", "stack", "split", "pad", "getitem", "matmul",

@@ -93,15 +93,22 @@ def tanh(a):
     return record(out, (a,), backward, "tanh")
 
 
-def sigmoid(a):
-    """The logistic function 1 / (1 + e^-a); d/da = σ(a)·(1 - σ(a)).
-
-    Computed as (1 + tanh(a/2)) / 2, which never overflows, unlike 1 / (1 + e^-a).
-    """
-    a = floating(a)
-    out = backend.array_module(a.data).tanh(a.data * 0.5)
+def logistic(x):
+    """1 / (1 + e^-x) on an array. For x < -88, e^-x overflows float32 to inf and the result
+    is 0, which is right to float32's precision; the tanh form (1 + tanh(x/2)) / 2 would be
+    faster but loses all relative precision for x < -10."""
+    xp = backend.array_module(x)
+    out = xp.negative(x, out=xp.empty_like(x))  # one buffer, updated in place (0-d included)
+    with backend.errstate(over="ignore"):
+        xp.exp(out, out=out)
     out += 1
-    out *= 0.5
+    return xp.reciprocal(out, out=out)
+
+
+def sigmoid(a):
+    """The logistic function 1 / (1 + e^-a); d/da = σ(a)·(1 - σ(a))."""
+    a = floating(a)
+    out = logistic(a.data)
 
     def backward(grad):
         return (grad * out * (1 - out),)
@@ -136,3 +143,44 @@ def clip(a, min=None, max=None):
         return (grad * inside,)
 
     return record(out, (a,), backward, "clip")
+
+
+def softplus(a):
+    """log(1 + e^a), computed as max(a, 0) + log(1 + e^-|a|) so it never overflows; d/da = σ(a)."""
+    a = floating(a)
+    x = a.data
+    xp = backend.array_module(x)
+    out = xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+    def backward(grad):
+        return (grad * logistic(x),)
+
+    return record(out, (a,), backward, "softplus")
+
+
+# erfc(z) ≈ t·exp(-z² + P(t)) with t = 1/(1 + z/2), z >= 0 (Numerical Recipes' erfcc, a Chebyshev
+# fit): relative error below 1.2e-7 for all z, so erf is exact to float32's precision, and the
+# tail 1 - erf keeps its relative accuracy (what GELU needs for negative inputs).
+_ERFC_COEFFICIENTS = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
+                      -1.13520398, 1.48851587, -0.82215223, 0.17087277)
+
+
+def erf(a):
+    """The error function (2/√π)∫₀ᵃ e^(-t²) dt, to float32's precision; d/da = (2/√π)·e^(-a²).
+
+    NumPy has no erf, so it is computed from the Chebyshev fit of erfc above.
+    """
+    a = floating(a)
+    x = a.data
+    xp = backend.array_module(x)
+    z = xp.abs(x)
+    t = 1 / (1 + 0.5 * z)
+    poly = t * 0
+    for coefficient in reversed(_ERFC_COEFFICIENTS):
+        poly = coefficient + t * poly
+    out = xp.sign(x) * (1 - t * xp.exp(poly - z * z))
+
+    def backward(grad):
+        return (grad * (1.1283791670955126 * xp.exp(-x * x)),)
+
+    return record(out.astype(x.dtype, copy=False), (a,), backward, "erf")

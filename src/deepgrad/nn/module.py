@@ -1,0 +1,237 @@
+"""Module: the base of every layer and network.
+
+A module owns parameters (trained), buffers (saved but not trained, such as BatchNorm's running
+statistics) and sub-modules. Assigning any of them as an attribute registers it, lists and
+dicts of them included, as PyTorch's `nn.Module` does.
+
+Layers follow Keras's lifecycle: `__init__` stores the configuration, `build(input_shape)` makes
+the weights at the first call (so a layer needs no input size), `forward` does the maths, and
+`get_config` returns what `__init__` needs to make the layer again.
+"""
+
+import itertools
+import re
+from collections import defaultdict
+
+from deepgrad.engine import backend
+from deepgrad.engine.errors import ShapeError
+from deepgrad.engine.tensor import Tensor
+from deepgrad.nn.parameter import Parameter
+
+_name_counters = defaultdict(itertools.count)
+LAYER_CLASSES = {}  # class name -> class, so that a model can be rebuilt from its config
+
+
+def _snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+class Module:
+    """Base class for layers and networks: subclass it and define `forward`.
+
+        >>> class TwoLayers(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = nn.Dense(16, activation="relu")
+        ...         self.output = nn.Dense(1)
+        ...     def forward(self, x):
+        ...         return self.output(self.hidden(x))
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        LAYER_CLASSES[cls.__name__] = cls
+
+    def __init__(self, name=None):
+        object.__setattr__(self, "_buffer_names", set())
+        self.training = True
+        self.built = False
+        self.device = "cpu"  # where build() puts new weights: the device of the first input
+        if name is None:  # Keras's naming: dense, dense_1, dense_2...
+            number = next(_name_counters[type(self).__name__])
+            name = _snake_case(type(self).__name__) + (f"_{number}" if number else "")
+        self.name = name
+
+    # --- the lifecycle ------------------------------------------------------------------
+    def build(self, input_shape):
+        """Make the weights, knowing the shape of the first input. Layers without weights, and
+        modules that make theirs in `__init__`, need not override it."""
+
+    def forward(self, *inputs, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...)")
+
+    def __call__(self, *inputs, **kwargs):
+        if not self.built:
+            first = inputs[0] if inputs else None
+            if isinstance(first, Tensor):
+                self.device = first.device
+            self.build(tuple(first.shape) if isinstance(first, Tensor) else None)
+            self.built = True
+        return self.forward(*inputs, **kwargs)
+
+    def add_weight(self, shape, initializer, trainable=True):
+        """A new Parameter (or, when not trainable, a plain tensor) of `shape`, filled by
+        `initializer` (a name such as "glorot_uniform", or a callable (shape, dtype) -> array)."""
+        from deepgrad.nn import initializers
+
+        values = initializers.get(initializer)(tuple(shape), dtype="float32")
+        values = backend.to_device(values, self.device)
+        return Parameter(values) if trainable else Tensor(values)
+    def get_config(self):
+        """The arguments of `__init__` that make this layer again (see `from_config`)."""
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def serialize(self):
+        """{"class_name", "config"}: enough to make the layer again with `nn.deserialize`."""
+        return {"class_name": type(self).__name__, "config": self.get_config()}
+
+    # --- registration -------------------------------------------------------------------
+    def register_buffer(self, name, value):
+        """Keep `value` (a Tensor or None) as state that is saved but not trained."""
+        self._buffer_names.add(name)
+        object.__setattr__(self, name, value if value is None or isinstance(value, Tensor) else Tensor(value))
+
+    def __setattr__(self, name, value):
+        if name in self.__dict__.get("_buffer_names", ()) and value is not None and not isinstance(value, Tensor):
+            value = Tensor(value)
+        object.__setattr__(self, name, value)
+
+    def _members(self):
+        """(name, value) of every attribute that holds a module or parameter, lists and dicts
+        unfolded with dotted names, in the order they were assigned."""
+        for name, value in self.__dict__.items():
+            if isinstance(value, (Module, Tensor)):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, (Module, Tensor)):
+                        yield f"{name}.{i}", item
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    if isinstance(item, (Module, Tensor)):
+                        yield f"{name}.{key}", item
+
+    def named_children(self):
+        return [(name, value) for name, value in self._members() if isinstance(value, Module)]
+
+    def children(self):
+        return [module for _, module in self.named_children()]
+
+    def named_modules(self, prefix=""):
+        """This module and every module inside it, with dotted names."""
+        found = [(prefix, self)]
+        for name, child in self.named_children():
+            found.extend(child.named_modules(f"{prefix}.{name}" if prefix else name))
+        return found
+
+    def modules(self):
+        return [module for _, module in self.named_modules()]
+
+    def named_parameters(self, prefix=""):
+        """(dotted name, Parameter) for every parameter, each once."""
+        seen, found = set(), []
+        for module_name, module in self.named_modules(prefix):
+            for name, value in module._members():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    found.append((f"{module_name}.{name}" if module_name else name, value))
+        return found
+
+    def parameters(self):
+        return [p for _, p in self.named_parameters()]
+
+    def named_buffers(self):
+        found = []
+        for module_name, module in self.named_modules():
+            for name in sorted(module._buffer_names):
+                value = getattr(module, name)
+                if value is not None:
+                    found.append((f"{module_name}.{name}" if module_name else name, value))
+        return found
+
+    # --- state --------------------------------------------------------------------------
+    def state_dict(self):
+        """{dotted name: NumPy array} of every parameter and buffer (copies, on the host)."""
+        state = {name: backend.to_host(p.data).copy() for name, p in self.named_parameters()}
+        state.update({name: backend.to_host(b.data).copy() for name, b in self.named_buffers()})
+        return state
+
+    def load_state_dict(self, state, strict=True):
+        """Copy values from `state` into the parameters and buffers of the same names.
+
+        With `strict`, missing and unexpected names are an error that lists them; a shape that
+        differs is always an error. Returns (missing, unexpected) names.
+        """
+        own = dict(self.named_parameters())
+        own.update(self.named_buffers())
+        if not own and state:
+            raise RuntimeError(
+                f"{self.name} has no weights yet: its layers make them at the first call. Call the "
+                f"model on a batch of inputs (or model.build(input_shape)) before loading weights"
+            )
+        missing = sorted(set(own) - set(state))
+        unexpected = sorted(set(state) - set(own))
+        if strict and (missing or unexpected):
+            raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        for name in own.keys() & state.keys():
+            target, value = own[name], state[name]
+            value = value.numpy() if isinstance(value, Tensor) else value
+            if tuple(value.shape) != target.shape:
+                raise ShapeError(
+                    f"load_state_dict: '{name}' has shape {target.shape} in the model but {tuple(value.shape)} "
+                    f"in the state"
+                )
+            xp = backend.array_module(target.data)
+            target.data[...] = xp.asarray(value, dtype=target.data.dtype)
+        return missing, unexpected
+
+    # --- modes and devices --------------------------------------------------------------
+    def train(self, mode=True):
+        """Training mode (dropout drops, batch norm uses batch statistics); returns self."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        """Inference mode: dropout off, batch norm uses its running statistics; returns self."""
+        return self.train(False)
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = None
+
+    def to(self, device):
+        """Move every parameter and buffer to `device` ("cpu" or "gpu"), in place; returns self."""
+        device = backend.check_device(device)
+        for module in self.modules():
+            module.device = device
+        for _, tensor in self.named_parameters() + self.named_buffers():
+            tensor.data = backend.to_device(tensor.data, device)
+            if tensor.grad is not None:
+                tensor.grad = Tensor(backend.to_device(tensor.grad.data, device))
+        return self
+
+    def __repr__(self):
+        children = self.named_children()
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in children]
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
+
+    def extra_repr(self):
+        return ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+
+
+def deserialize(spec):
+    """Make a layer from `{"class_name": ..., "config": ...}`, as written by `Module.serialize`."""
+    try:
+        cls = LAYER_CLASSES[spec["class_name"]]
+    except KeyError:
+        raise ValueError(
+            f"unknown layer class {spec.get('class_name')!r}; define (import) it before rebuilding the model"
+        ) from None
+    return cls.from_config(dict(spec["config"]))
