@@ -23,6 +23,7 @@ import operator
 
 from deepgrad.engine import backend, dtypes
 from deepgrad.engine.random import generator
+from deepgrad.nn.lookup import lookup
 
 _np = backend.host_numpy()
 # The standard deviation of a standard normal truncated to [-2, 2]: dividing by it gives the
@@ -421,23 +422,8 @@ def get(identifier):
         >>> initializers.get("he_normal") is initializers.he_normal
         True
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        return CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        if identifier in ALL:
-            return ALL[identifier]
-        if identifier in CLASSES:
-            return CLASSES[identifier]()
-    raise ValueError(
-        f"unknown initializer {identifier!r}; use one of {sorted(ALL)}, a class name such as "
-        f"'GlorotUniform', or a callable (shape, dtype) -> array"
-    )
+    hint = "a class name such as 'GlorotUniform', or a callable (shape, dtype) -> array"
+    return lookup(identifier, "initializer", ALL, CLASSES, Initializer, hint)
 
 
 __all__ = [*ALL, *CLASSES, "Initializer", "compute_fans", "get", "TRUNCATED_STDDEV"]

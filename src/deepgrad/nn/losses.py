@@ -20,6 +20,7 @@ from deepgrad.engine import backend, dtypes, ops
 from deepgrad.engine.errors import ShapeError
 from deepgrad.engine.ops.arithmetic import as_tensor
 from deepgrad.engine.tensor import Tensor
+from deepgrad.nn.lookup import lookup
 
 EPSILON = 1e-7  # Keras's backend.epsilon(): how far probabilities are kept from 0 and 1
 _np = backend.host_numpy()
@@ -390,22 +391,7 @@ def get(identifier):
         >>> losses.get("mse") is losses.mean_squared_error
         True
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        return CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        if identifier in ALL:
-            return ALL[identifier]
-        if identifier in CLASSES:
-            return CLASSES[identifier]()
-    raise ValueError(
-        f"unknown loss {identifier!r}; use one of {sorted(ALL)}, a class name such as 'Huber', or a callable"
-    )
+    return lookup(identifier, "loss", ALL, CLASSES, Loss, "a class name such as 'Huber', or a callable")
 
 
 __all__ = [
