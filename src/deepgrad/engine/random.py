@@ -25,3 +25,15 @@ def manual_seed(seed):
 def generator():
     """The NumPy Generator that deepgrad draws from."""
     return _state["generator"]
+
+
+def get_state():
+    """The generator's state as plain data (a dict of ints and strings), for checkpoints."""
+    return _state["generator"].bit_generator.state
+
+
+def set_state(state):
+    """Put the generator back in a state from `get_state()`, so a resumed run draws the same numbers."""
+    generator = np.random.default_rng()
+    generator.bit_generator.state = state
+    _state["generator"] = generator
