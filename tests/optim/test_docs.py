@@ -27,7 +27,7 @@ def test_each_optimizer_states_its_update_rule_and_shows_an_example(cls):
 
 def test_the_public_names():
     assert set(optim.__all__) == {"Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "clip_grad_norm",
-                                  "clip_grad_value", "schedules"}
+                                  "clip_grad_value", "schedules", "get"}
     assert {"StepLR", "ExponentialLR", "CosineAnnealing", "ReduceLROnPlateau"} <= set(vars(optim.schedules))
 
 
@@ -44,3 +44,11 @@ def test_constructor_arguments_come_in_the_order_of_the_spec(cls, arguments):
     assert signature.parameters["params"].default is None
     assert cls().lr == {optim.SGD: 0.01, optim.RMSprop: 0.01, optim.Adagrad: 0.01}.get(cls, 1e-3)
     assert cls is not optim.AdamW or cls().defaults["weight_decay"] == 0.01
+
+
+def test_get_finds_optimizers_by_name_for_compile():
+    assert isinstance(optim.get("Adam"), optim.Adam) and optim.get("sgd").param_groups == []
+    chosen = optim.RMSprop(lr=0.5)
+    assert optim.get(chosen) is chosen
+    with pytest.raises(ValueError, match="unknown optimizer 'adamm'.*'adam'"):
+        optim.get("adamm")

@@ -17,6 +17,7 @@ from deepgrad.engine import backend
 from deepgrad.engine.errors import ShapeError
 from deepgrad.engine.tensor import Tensor
 from deepgrad.nn.parameter import Parameter
+from deepgrad.training.workflow import TrainingMixin
 
 _name_counters = defaultdict(itertools.count)
 LAYER_CLASSES = {}  # class name -> class, so that a model can be rebuilt from its config
@@ -26,7 +27,7 @@ def _snake_case(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
-class Module:
+class Module(TrainingMixin):
     """Base class for layers and networks: subclass it and define `forward`.
 
         >>> class TwoLayers(nn.Module):
@@ -65,9 +66,13 @@ class Module:
             first = inputs[0] if inputs else None
             if isinstance(first, Tensor):
                 self.device = first.device
+                self.input_shape = (None, *first.shape[1:])  # the batch size may change
             self.build(tuple(first.shape) if isinstance(first, Tensor) else None)
             self.built = True
-        return self.forward(*inputs, **kwargs)
+        out = self.forward(*inputs, **kwargs)
+        if isinstance(out, Tensor) and out.ndim:
+            self.output_shape = (None, *out.shape[1:])  # for summary()
+        return out
 
     def add_weight(self, shape, initializer, trainable=True):
         """A new Parameter (or, when not trainable, a plain tensor) of `shape`, filled by

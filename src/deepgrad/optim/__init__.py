@@ -24,5 +24,18 @@ from deepgrad.optim.optimizer import Optimizer
 from deepgrad.optim.rmsprop import RMSprop
 from deepgrad.optim.sgd import SGD
 
+BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+
+
+def get(identifier):
+    """An optimizer from a name ("adam", "sgd", ...; default settings, parameters given later) or
+    an Optimizer instance (returned as it is), as `model.compile(optimizer=...)` takes them."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in BY_NAME:
+        return BY_NAME[identifier.lower()]()
+    raise ValueError(f"unknown optimizer {identifier!r}; use one of {sorted(BY_NAME)} or an optimizer instance")
+
+
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "clip_grad_norm", "clip_grad_value",
-           "schedules"]
+           "schedules", "get"]
