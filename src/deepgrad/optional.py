@@ -14,5 +14,6 @@ def require(module, extra, feature):
         return importlib.import_module(module)
     except ImportError as error:
         raise MissingDependencyError(
-            f"{feature} needs the '{module.split('.')[0]}' package; install it with: pip install 'deepgrad[{extra}]'"
+            f"{feature} needs the optional module '{module.split('.')[0]}', which is not installed; install it "
+            f"with: pip install 'deepgrad[{extra}]'"
         ) from error
