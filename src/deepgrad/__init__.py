@@ -8,9 +8,9 @@
     [[0.0, 0.0]]
 """
 
-from deepgrad import data, nn, optim
+from deepgrad import callbacks, data, metrics, nn, optim
 from deepgrad.engine import *  # noqa: F403  (the engine's public names are deepgrad's)
 from deepgrad.engine import __all__ as _engine_names
 
 __version__ = "0.1.0"
-__all__ = [*_engine_names, "nn", "optim", "data"]
+__all__ = [*_engine_names, "nn", "optim", "data", "callbacks", "metrics"]

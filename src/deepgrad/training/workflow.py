@@ -82,14 +82,11 @@ class TrainingMixin:
         if validation_split and validation_data is None:
             (x, y), validation_data = split_for_validation(x, y, validation_split)
         loader = make_loader(x, y, batch_size=batch_size, shuffle=shuffle)
-        history = callback_lib.History()
-        callback_list = callback_lib.CallbackList(
-            [history, *([callback_lib.ProgbarLogger()] if verbose else []), *(callbacks or [])]
-        )
-        callback_list.set_model(self)
         names = ["loss", *(m.name for m in self.compiled_metrics)]
-        callback_list.set_params({"epochs": epochs, "steps": len(loader), "verbose": verbose,
-                                  "batch_size": batch_size, "metrics": names})
+        callback_list = callback_lib.CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self, epochs=epochs, steps=len(loader),
+            verbose=verbose, batch_size=batch_size, metrics=names,
+        )
         self.stop_training = False
         tracker = _Tracker(self.compiled_metrics)
         logs = {}
@@ -114,7 +111,7 @@ class TrainingMixin:
             if self.stop_training:
                 break
         callback_list.on_train_end(logs)
-        return history
+        return callback_list.history
 
     # --- evaluate and predict -----------------------------------------------------------
     def evaluate(self, x, y=None, batch_size=32, callbacks=None, verbose=0):
