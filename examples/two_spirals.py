@@ -8,28 +8,19 @@ moves each weight a little against its gradient. One pass over the data is an ep
 goes through in mini-batches of `batch_size` points.
 """
 
-import math
 import time
 
 import numpy as np
 
 import deepgrad as dg
 from deepgrad import nn, optim
-
-
-def make_spirals(points_per_arm=500, noise=0.2, seed=0):
-    """Two interleaved spirals in the plane; label 0 for one arm, 1 for the other."""
-    rng = np.random.default_rng(seed)
-    angle = np.sqrt(rng.uniform(0, 1, points_per_arm)) * 3 * math.pi  # 1.5 turns
-    arm = np.stack([angle * np.cos(angle), angle * np.sin(angle)], axis=1) / math.pi  # radius up to 3
-    x = np.concatenate([arm, -arm]) + rng.normal(0, noise / math.pi, (2 * points_per_arm, 2))
-    y = np.concatenate([np.zeros(points_per_arm), np.ones(points_per_arm)])
-    return x.astype(np.float32), y.astype(np.float32).reshape(-1, 1)
+from deepgrad.data.datasets import make_spirals
 
 
 def main(epochs=300, batch_size=100, learning_rate=0.01, seed=0):
     dg.manual_seed(seed)
-    x, y = make_spirals(seed=seed)
+    x, y = make_spirals(n_samples=1000, noise=0.2, seed=seed)  # two arms, labels 0 and 1
+    y = y.astype(np.float32).reshape(-1, 1)  # one target per sample, as the one-logit output
     model = nn.Sequential([
         nn.Dense(64, activation="tanh"),  # hidden layer 1
         nn.Dense(64, activation="tanh"),  # hidden layer 2
