@@ -152,3 +152,43 @@ def test_sequential_config_rebuilds_the_same_model():
 def test_forward_must_be_defined():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(dg.ones(1))
+
+
+def test_a_sequential_that_starts_with_an_embedding_builds_and_runs():
+    model = nn.Sequential([nn.Embedding(10, 4), nn.Flatten(), nn.Dense(2)])
+    assert model(dg.tensor([[1, 2, 3]])).shape == (1, 2)
+    again = nn.Sequential([nn.Embedding(10, 4), nn.Flatten(), nn.Dense(2)])
+    again.build((None, 3))
+    assert again[2].weight.shape == (12, 2)
+
+
+def test_calling_build_directly_marks_the_layer_built():
+    layer = nn.Dense(3)
+    layer.build((None, 2))
+    weight = layer.weight
+    layer(dg.ones((1, 2)))
+    assert layer.built and layer.weight is weight  # the first call does not make new weights
+
+
+def test_a_failed_load_changes_nothing():
+    model = nn.Sequential([nn.Dense(3), nn.Dense(2)])
+    model(dg.ones((1, 4)))
+    before = model.state_dict()
+    state = {name: np.full_like(value, 9.0) for name, value in before.items()}
+    state["1.weight"] = np.zeros((5, 2), np.float32)
+    with pytest.raises(dg.ShapeError):
+        model.load_state_dict(state)
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name])
+
+
+def test_a_user_class_named_like_a_builtin_does_not_replace_it():
+    class Dense(nn.Module):  # a user's own layer, named like deepgrad's
+        def __init__(self, units, name=None):
+            super().__init__(name)
+            self.units = units
+
+    rebuilt = nn.deserialize(nn.Dense(3, activation="relu").serialize())
+    assert type(rebuilt) is nn.Dense and rebuilt.get_config()["activation"] == "relu"
+    mine = Dense(4)
+    assert type(nn.deserialize({"class_name": mine.serialize()["class_name"], "config": {"units": 4}})) is Dense

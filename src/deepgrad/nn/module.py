@@ -9,6 +9,7 @@ the weights at the first call (so a layer needs no input size), `forward` does t
 `get_config` returns what `__init__` needs to make the layer again.
 """
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -27,6 +28,23 @@ def _snake_case(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
+def registered_name(cls):
+    """The name a layer class is saved under: its own name for deepgrad's layers, the dotted path
+    for others, so that a user's class called "Dense" never replaces deepgrad's."""
+    if cls.__module__.startswith("deepgrad."):
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _marking_built(build):
+    @functools.wraps(build)
+    def marked(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        self.built = True
+
+    return marked
+
+
 class Module(TrainingMixin):
     """Base class for layers and networks: subclass it and define `forward`.
 
@@ -41,7 +59,9 @@ class Module(TrainingMixin):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        LAYER_CLASSES[cls.__name__] = cls
+        LAYER_CLASSES[registered_name(cls)] = cls
+        if "build" in cls.__dict__:  # build() called directly also marks the layer built, as in Keras
+            cls.build = _marking_built(cls.__dict__["build"])
 
     def __init__(self, name=None):
         object.__setattr__(self, "_buffer_names", set())
@@ -92,7 +112,7 @@ class Module(TrainingMixin):
 
     def serialize(self):
         """{"class_name", "config"}: enough to make the layer again with `nn.deserialize`."""
-        return {"class_name": type(self).__name__, "config": self.get_config()}
+        return {"class_name": registered_name(type(self)), "config": self.get_config()}
 
     # --- registration -------------------------------------------------------------------
     def register_buffer(self, name, value):
@@ -182,16 +202,17 @@ class Module(TrainingMixin):
         unexpected = sorted(set(state) - set(own))
         if strict and (missing or unexpected):
             raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        for name in own.keys() & state.keys():
-            target, value = own[name], state[name]
-            value = value.numpy() if isinstance(value, Tensor) else value
-            if tuple(value.shape) != target.shape:
+        common = [name for name in own if name in state]
+        values = {name: state[name].numpy() if isinstance(state[name], Tensor) else state[name] for name in common}
+        for name in common:  # check every shape before changing anything: no half-loaded model
+            if tuple(values[name].shape) != own[name].shape:
                 raise ShapeError(
-                    f"load_state_dict: '{name}' has shape {target.shape} in the model but {tuple(value.shape)} "
-                    f"in the state"
+                    f"load_state_dict: '{name}' has shape {own[name].shape} in the model but "
+                    f"{tuple(values[name].shape)} in the state"
                 )
-            xp = backend.array_module(target.data)
-            target.data[...] = xp.asarray(value, dtype=target.data.dtype)
+        for name in common:
+            target = own[name]
+            target.data[...] = backend.array_module(target.data).asarray(values[name], dtype=target.data.dtype)
         return missing, unexpected
 
     # --- modes and devices --------------------------------------------------------------
@@ -208,6 +229,24 @@ class Module(TrainingMixin):
     def zero_grad(self):
         for p in self.parameters():
             p.grad = None
+
+    def save_weights(self, path):
+        """Write the weights to a safetensors file (atomically); see `deepgrad.saving`."""
+        from deepgrad import saving
+
+        saving.save_weights(self, path)
+
+    def load_weights(self, path, strict=True):
+        """Read weights written by `save_weights` into this (built) model."""
+        from deepgrad import saving
+
+        return saving.load_weights(self, path, strict=strict)
+
+    def save(self, path):
+        """Save architecture (JSON) and weights (safetensors) to the folder `path`; `dg.load` reads it."""
+        from deepgrad import saving
+
+        saving.save(self, path)
 
     def to(self, device):
         """Move every parameter and buffer to `device` ("cpu" or "gpu"), in place; returns self."""

@@ -2,6 +2,7 @@
 
 from deepgrad.engine.autograd import no_grad
 from deepgrad.engine.creation import zeros
+from deepgrad.nn.layers.core import Embedding
 from deepgrad.nn.module import Module, deserialize
 
 
@@ -54,15 +55,20 @@ class Sequential(Module):
             return
         modes = [module.training for module in self.modules()]
         self.eval()  # the dummy batch must not touch BatchNorm's running statistics
+        dtype = "int64" if isinstance(self.layers[0], Embedding) else "float32"  # ids or features
         try:
             with no_grad():
-                x = zeros((1, *input_shape[1:]), device=self.device)
+                x = zeros((1, *input_shape[1:]), dtype=dtype, device=self.device)
                 for layer in self.layers:
                     x = layer(x)
         finally:
             for module, mode in zip(self.modules(), modes):
                 module.training = mode
-        self.built = True
+
+    def __call__(self, x):
+        if not self.built:  # its layers build themselves on the real input: no dummy batch needed
+            self.device, self.input_shape, self.built = x.device, (None, *x.shape[1:]), True
+        return super().__call__(x)
 
     def forward(self, x):
         for layer in self.layers:
