@@ -170,3 +170,12 @@ def test_summary_lists_layers_shapes_and_counts():
     text = lines[0]
     assert "hidden (Dense)" in text and "(None, 4)" in text and "24" in text
     assert "Total params: 50" in text and "Trainable params: 42" in text and "Non-trainable params: 8" in text
+
+
+def test_evaluate_counts_each_sample_once_whatever_came_before():
+    x, y = blobs(90)
+    model = compiled()
+    model.fit(x, y, epochs=1, verbose=0)
+    expected = float((model.predict(x).argmax(axis=1) == y).mean())
+    for batch_size in (90, 32, 7):
+        assert model.evaluate(x, y, batch_size=batch_size)["accuracy"] == pytest.approx(expected, abs=1e-12)

@@ -130,6 +130,7 @@ class TrainingMixin:
         was_training = self.training
         self.eval()
         tracker = _Tracker(self.compiled_metrics)
+        tracker.reset()  # the metric objects are shared with training: start from nothing
         with no_grad():
             for step, batch in enumerate(loader):
                 batch_x, batch_y = unpack(batch)

@@ -1,0 +1,51 @@
+"""The `deepgrad` command: the demo trains on the built-in digits, saves a model and TensorBoard logs."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import deepgrad as dg
+from deepgrad import cli
+from deepgrad.data import datasets
+
+
+def test_training_on_digits_end_to_end(tmp_path, capsys):
+    """Digits to >= 93% test accuracy in a few seconds; the saved model predicts the same."""
+    accuracy, run_dir = cli.train("digits", "mlp", epochs=20, log_dir=str(tmp_path / "run"), verbose=0)
+    assert accuracy >= 0.93
+    out = capsys.readouterr().out
+    assert "test accuracy" in out and str(tmp_path / "run") in out
+    assert sorted(os.listdir(tmp_path / "run" / "model")) == ["config.json", "weights.safetensors"]
+    assert any(name.startswith("events.out.tfevents") for name in os.listdir(tmp_path / "run" / "logs" / "train"))
+
+    model = dg.load(str(tmp_path / "run" / "model"))
+    _, (x_test, y_test) = datasets.load_digits()
+    predicted = model.predict(x_test.astype(np.float32)).argmax(axis=1)
+    assert (predicted == y_test).mean() == pytest.approx(accuracy, abs=1e-9)
+
+
+def test_demo_command_runs_from_the_shell(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "deepgrad.cli", "demo", "--log-dir", str(tmp_path / "demo")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    accuracy = float(result.stdout.split("test accuracy ")[1].split("%")[0]) / 100
+    assert accuracy >= 0.95
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("Epoch ") for line in lines) == 20  # one line per epoch when not a terminal
+
+
+def test_help_documents_every_option(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    text = capsys.readouterr().out
+    for option in ("--dataset", "--model", "--epochs", "--batch-size", "--learning-rate", "--optimizer", "--log-dir"):
+        assert option in text
+    assert "fashion_mnist" in text and "adam" in text
+
+
+def test_unavailable_model_says_what_to_use(tmp_path):
+    with pytest.raises(SystemExit, match="--model mlp"):
+        cli.train("digits", "cnn", epochs=1, log_dir=str(tmp_path), verbose=0)
