@@ -179,3 +179,30 @@ def test_evaluate_counts_each_sample_once_whatever_came_before():
     expected = float((model.predict(x).argmax(axis=1) == y).mean())
     for batch_size in (90, 32, 7):
         assert model.evaluate(x, y, batch_size=batch_size)["accuracy"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_fit_resumed_from_a_checkpoint_ends_bit_for_bit_where_an_unbroken_run_ends(tmp_path):
+    x, y = blobs(120)
+
+    def fresh():
+        model = nn.Sequential([nn.Dense(16, activation="relu"), nn.Dropout(0.3), nn.Dense(3)])
+        model.compile(optimizer=optim.Adam(lr=0.01), loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model(dg.tensor(x[:1]))
+        return model
+
+    dg.manual_seed(3)
+    unbroken = fresh()
+    unbroken.fit(x, y, epochs=4, batch_size=16, verbose=0)
+
+    dg.manual_seed(3)
+    first = fresh()
+    first.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    dg.saving.save_checkpoint(str(tmp_path / "run.ckpt"), first, first.optimizer, epoch=2)
+
+    dg.manual_seed(99)  # a different state, which the checkpoint must replace
+    resumed = fresh()
+    resumed.fit(x[:16], y[:16], epochs=1, verbose=0)  # gives the optimizer its parameters and some state
+    epoch = dg.saving.load_checkpoint(str(tmp_path / "run.ckpt"), resumed, resumed.optimizer)["epoch"]
+    resumed.fit(x, y, epochs=4, batch_size=16, initial_epoch=epoch, verbose=0)
+    for (name, a), b in zip(unbroken.state_dict().items(), resumed.state_dict().values()):
+        np.testing.assert_array_equal(a, b, err_msg=name)
