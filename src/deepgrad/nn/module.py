@@ -185,34 +185,47 @@ class Module(TrainingMixin):
         state.update({name: backend.to_host(b.data).copy() for name, b in self.named_buffers()})
         return state
 
-    def load_state_dict(self, state, strict=True):
-        """Copy values from `state` into the parameters and buffers of the same names.
+    def check_state_dict(self, state, strict=True, source=None):
+        """Check that `state` fits this module, changing nothing; returns (missing, unexpected) names.
 
-        With `strict`, missing and unexpected names are an error that lists them; a shape that
-        differs is always an error. Returns (missing, unexpected) names.
+        With `strict`, missing and unexpected names are an error (KeyError) that lists them; a
+        shape that differs is always an error (ShapeError). `source` (a file name) goes into the
+        messages.
         """
         own = dict(self.named_parameters())
         own.update(self.named_buffers())
+        prefix = f"{source}: " if source else "load_state_dict: "
         if not own and state:
             raise RuntimeError(
-                f"{self.name} has no weights yet: its layers make them at the first call. Call the "
-                f"model on a batch of inputs (or model.build(input_shape)) before loading weights"
+                f"{prefix}{self.name} has no weights yet: its layers make them at the first call. Call the model "
+                f"on a batch of inputs (or model.build(input_shape)) before loading {source or 'weights'}"
             )
-        missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
+        missing, unexpected = sorted(set(own) - set(state)), sorted(set(state) - set(own))
         if strict and (missing or unexpected):
-            raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        common = [name for name in own if name in state]
-        values = {name: state[name].numpy() if isinstance(state[name], Tensor) else state[name] for name in common}
-        for name in common:  # check every shape before changing anything: no half-loaded model
-            if tuple(values[name].shape) != own[name].shape:
+            raise KeyError(
+                f"{prefix}missing keys {missing}, unexpected keys {unexpected}. Was it saved from another "
+                f"architecture? strict=False loads the names both have"
+            )
+        where = "the file" if source else "the state"
+        for name in sorted(own.keys() & state.keys()):
+            if tuple(state[name].shape) != tuple(own[name].shape):
                 raise ShapeError(
-                    f"load_state_dict: '{name}' has shape {own[name].shape} in the model but "
-                    f"{tuple(values[name].shape)} in the state"
+                    f"{prefix}'{name}' has shape {tuple(state[name].shape)} in {where} but {tuple(own[name].shape)} "
+                    f"in {self.name}; the model was built with other sizes than the one that was saved"
                 )
-        for name in common:
+        return missing, unexpected
+
+    def load_state_dict(self, state, strict=True):
+        """Copy values from `state` into the parameters and buffers of the same names, after
+        checking them all (`check_state_dict`), so that a failed load changes nothing.
+        Returns (missing, unexpected) names."""
+        state = {name: value.numpy() if isinstance(value, Tensor) else value for name, value in state.items()}
+        missing, unexpected = self.check_state_dict(state, strict)
+        own = dict(self.named_parameters())
+        own.update(self.named_buffers())
+        for name in own.keys() & state.keys():
             target = own[name]
-            target.data[...] = backend.array_module(target.data).asarray(values[name], dtype=target.data.dtype)
+            target.data[...] = backend.array_module(target.data).asarray(state[name], dtype=target.data.dtype)
         return missing, unexpected
 
     # --- modes and devices --------------------------------------------------------------

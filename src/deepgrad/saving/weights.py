@@ -23,7 +23,6 @@ load the weights into a model made by the same code (see `deepgrad.save` for bot
 
 import os
 
-from deepgrad.engine.errors import ShapeError
 from deepgrad.nn.module import Module
 from deepgrad.saving.tensor_files import read_tensors, write_tensors
 
@@ -71,22 +70,4 @@ def check_built(model, action):
 def check_state(model, state, path, strict=True):
     """Check that `state` (read from `path`) fits `model` before anything is copied, so that a failed
     load leaves the model as it was. Raises what `load_state_dict` would, naming the file."""
-    own = dict(model.named_parameters())
-    own.update(model.named_buffers())
-    if not own and state:
-        raise RuntimeError(
-            f"{model.name} has no weights yet: its layers make them at the first call. Call the model on a "
-            f"batch of inputs (or model.build(input_shape)) before loading {path}"
-        )
-    missing, unexpected = sorted(set(own) - set(state)), sorted(set(state) - set(own))
-    if strict and (missing or unexpected):
-        raise KeyError(
-            f"{path} does not fit {model.name}: missing keys {missing}, unexpected keys {unexpected}. Was it saved "
-            f"from another architecture? load_weights(model, path, strict=False) loads the names both have"
-        )
-    for name in sorted(own.keys() & state.keys()):
-        if tuple(state[name].shape) != tuple(own[name].shape):
-            raise ShapeError(
-                f"{path}: '{name}' has shape {tuple(state[name].shape)} in the file but {tuple(own[name].shape)} "
-                f"in {model.name}; the model was built with other sizes than the one that was saved"
-            )
+    return model.check_state_dict(state, strict, source=path)
