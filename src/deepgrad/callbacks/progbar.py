@@ -104,7 +104,7 @@ class ProgbarLogger(Callback):
             self._close_bar()
             return
         seconds = time.perf_counter() - self._start if self._start is not None else 0.0
-        parts = [title, f"{seconds:.1f}s", format_logs(logs)]
+        parts = [title, f"{seconds:.1f}s" if seconds >= 1 else f"{seconds * 1000:.0f}ms", format_logs(logs)]
         print(" - ".join(part for part in parts if part), file=self._out(), flush=True)
 
     def _close_bar(self):
