@@ -192,3 +192,18 @@ def test_a_user_class_named_like_a_builtin_does_not_replace_it():
     assert type(rebuilt) is nn.Dense and rebuilt.get_config()["activation"] == "relu"
     mine = Dense(4)
     assert type(nn.deserialize({"class_name": mine.serialize()["class_name"], "config": {"units": 4}})) is Dense
+
+
+def test_default_names_are_keras_snake_case():
+    assert nn.Conv2D(4, 3).name.startswith("conv2d") and nn.Conv2DTranspose(2, 3).name.startswith("conv2d_transpose")
+    assert nn.MaxPool2D(2).name.startswith("max_pool2d") and nn.BatchNorm().name.startswith("batch_norm")
+
+
+def test_a_model_built_with_build_can_be_saved_and_loaded(tmp_path):
+    model = nn.Sequential([nn.Dense(3, activation="relu"), nn.Dense(2)])
+    model.build((None, 4))
+    assert model.input_shape == (None, 4)
+    dg.save(model, str(tmp_path / "m"))
+    again = dg.load(str(tmp_path / "m"))
+    x = dg.tensor(np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32))
+    np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())

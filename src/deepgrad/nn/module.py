@@ -25,7 +25,8 @@ LAYER_CLASSES = {}  # class name -> class, so that a model can be rebuilt from i
 
 
 def _snake_case(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    """Keras's layer names: "BatchNorm" -> "batch_norm", "Conv2DTranspose" -> "conv2d_transpose"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def registered_name(cls):
@@ -38,9 +39,11 @@ def registered_name(cls):
 
 def _marking_built(build):
     @functools.wraps(build)
-    def marked(self, *args, **kwargs):
-        build(self, *args, **kwargs)
+    def marked(self, input_shape=None, *args, **kwargs):
+        build(self, input_shape, *args, **kwargs)
         self.built = True
+        if input_shape is not None and getattr(self, "input_shape", None) is None:
+            self.input_shape = (None, *tuple(input_shape)[1:])  # what saving needs to build it again
 
     return marked
 

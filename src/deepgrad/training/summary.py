@@ -17,9 +17,13 @@ def summary(model, width=65):
         rows.append((f"{layer.name} ({type(layer).__name__})", str(shape) if shape else "?", f"{params:,}"))
     trainable = _count(model.parameters())
     frozen = _count(t for _, t in model.named_buffers())
-    lines = [f'Model: "{model.name}"', "_" * width, f" {'Layer (type)':<28}{'Output Shape':<26}Param #", "=" * width]
+    name_width = max([28] + [len(name) + 2 for name, _, _ in rows])  # columns never run together
+    shape_width = max([26] + [len(shape) + 2 for _, shape, _ in rows])
+    width = max(width, name_width + shape_width + 12)
+    lines = [f'Model: "{model.name}"', "_" * width,
+             f" {'Layer (type)':<{name_width}}{'Output Shape':<{shape_width}}Param #", "=" * width]
     for i, (name, shape, params) in enumerate(rows):
-        lines.append(f" {name:<28}{shape:<26}{params}")
+        lines.append(f" {name:<{name_width}}{shape:<{shape_width}}{params}")
         if i < len(rows) - 1:
             lines.append("")
     lines += ["=" * width, f"Total params: {trainable + frozen:,}", f"Trainable params: {trainable:,}",
