@@ -46,6 +46,11 @@ def test_help_documents_every_option(capsys):
     assert "fashion_mnist" in text and "adam" in text
 
 
-def test_unavailable_model_says_what_to_use(tmp_path):
-    with pytest.raises(SystemExit, match="--model mlp"):
-        cli.train("digits", "cnn", epochs=1, log_dir=str(tmp_path), verbose=0)
+def test_the_cnn_trains_on_digits(tmp_path):
+    accuracy, _ = cli.train("digits", "cnn", epochs=3, log_dir=str(tmp_path), verbose=0)
+    assert accuracy >= 0.9  # three epochs; a constant guess gets 0.1
+
+
+def test_unknown_model_says_what_to_use(tmp_path):
+    with pytest.raises(SystemExit, match="mlp, cnn"):
+        cli.train("digits", "resnet", epochs=1, log_dir=str(tmp_path), verbose=0)

@@ -15,8 +15,11 @@ MODELS = ("mlp", "cnn")
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adagrad", "adamw")
 
 
-def build_model(name, classes):
-    """The network called `name`: "mlp" (Flatten, Dense(128, relu), Dropout, Dense(classes))."""
+def build_model(name, classes, image_shape):
+    """The network called `name` for images of `image_shape` (height, width):
+    "mlp": Flatten, Dense(128, relu), Dropout(0.1), Dense(classes);
+    "cnn": two Conv2D(3×3, relu) + MaxPool2D(2) blocks (32 and 64 filters), Dense(128, relu),
+    Dropout(0.3), Dense(classes)."""
     from deepgrad import nn
 
     if name == "mlp":
@@ -26,7 +29,20 @@ def build_model(name, classes):
             nn.Dropout(0.1),
             nn.Dense(classes),  # output layer: one logit per class
         ])
-    raise SystemExit(f"deepgrad train: the model {name!r} is not available yet (Conv2D comes next); use --model mlp")
+    if name == "cnn":
+        padding = "same" if min(image_shape) < 16 else "valid"  # 8×8 digits would shrink away
+        return nn.Sequential([
+            nn.Reshape((1, *image_shape)),  # one channel
+            nn.Conv2D(32, 3, padding=padding, activation="relu"),
+            nn.MaxPool2D(2),
+            nn.Conv2D(64, 3, padding=padding, activation="relu"),
+            nn.MaxPool2D(2),
+            nn.Flatten(),
+            nn.Dense(128, activation="relu"),
+            nn.Dropout(0.3),
+            nn.Dense(classes),
+        ])
+    raise SystemExit(f"deepgrad train: unknown model {name!r}; use one of {', '.join(MODELS)}")
 
 
 def load(dataset):
@@ -48,7 +64,7 @@ def train(dataset="digits", model="mlp", epochs=20, batch_size=32, learning_rate
 
     dg.manual_seed(seed)
     (x_train, y_train), (x_test, y_test) = load(dataset)
-    network = build_model(model, classes=int(y_train.max()) + 1)
+    network = build_model(model, classes=int(y_train.max()) + 1, image_shape=x_train.shape[1:])
     chosen = optim.BY_NAME[optimizer](lr=learning_rate)
     network.compile(optimizer=chosen, loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True),
                     metrics=["accuracy"])
