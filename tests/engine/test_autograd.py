@@ -442,3 +442,9 @@ def test_unknown_device_lists_valid_devices():
         dg.tensor(1.0, device="tpu")
     message = str(info.value)
     assert "tpu" in message and "'cpu'" in message and "'gpu'" in message
+
+
+def test_check_gradients_perturbs_fortran_ordered_inputs_too():
+    """A flat view of an F-ordered array is a copy: the checker must still move the real values."""
+    w = dg.Tensor(np.asfortranarray(np.random.default_rng(0).standard_normal((2, 3))))
+    assert dg.check_gradients(lambda t: (t * t).sum(), w)

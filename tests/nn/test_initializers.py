@@ -280,3 +280,7 @@ def test_bad_settings_are_refused_with_the_fix(make, message):
 def test_a_shape_of_floats_is_refused():
     with pytest.raises(TypeError, match=r"a shape must be an int or a tuple of ints, got \(2\.0, 3\)"):
         initializers.he_normal((2.0, 3))
+
+
+def test_orthogonal_weights_are_c_contiguous_like_the_others():
+    assert initializers.orthogonal((4, 16)).flags.c_contiguous

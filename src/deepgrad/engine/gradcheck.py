@@ -27,7 +27,9 @@ def check_gradients(fn, *inputs, eps=1e-3, atol=1e-5, rtol=1e-3, seed=0):
     checked = []
     for position, value in enumerate(args):
         if isinstance(value, Tensor) and value.dtype.kind == "f":
-            args[position] = Tensor(value.data.astype("float64"), requires_grad=True)
+            # C order, so that the flat view below perturbs the leaf itself (an F-ordered copy would not)
+            xp = backend.array_module(value.data)
+            args[position] = Tensor(xp.array(value.data, dtype="float64", order="C"), requires_grad=True)
             checked.append(position)
     if not checked:
         raise ValueError("check_gradients needs at least one floating-point tensor among the inputs")

@@ -318,7 +318,7 @@ class Orthogonal(_Random):
         q *= _np.sign(_np.diag(r))
         if rows < cols:
             q = q.T
-        return self.gain * q.reshape(shape)
+        return _np.ascontiguousarray(self.gain * q.reshape(shape))  # C order, like every other weight
 
     def get_config(self):
         return {"gain": self.gain, "seed": self.seed}

@@ -32,6 +32,7 @@ from deepgrad.engine.ops.indexing import getitem
 from deepgrad.engine.ops.joining import concatenate, pad, split, stack
 from deepgrad.engine.ops.linalg import matmul
 from deepgrad.engine.ops.pooling import avg_pool, global_avg_pool, global_max_pool, max_pool
+from deepgrad.engine.ops.recurrent import gru, lstm, simple_rnn
 from deepgrad.engine.ops.reduction import argmax, argmin, max, mean, min, std, sum, var
 from deepgrad.engine.ops.shape import broadcast_to, expand_dims, flatten, reshape, squeeze, swapaxes, transpose
 from deepgrad.engine.ops.softmax import log_softmax, logsumexp, softmax
@@ -91,4 +92,5 @@ __all__ = [
     "reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "flatten", "broadcast_to",
     "concatenate", "stack", "split", "pad", "getitem", "matmul",
     "conv", "conv_transpose", "max_pool", "avg_pool", "global_avg_pool", "global_max_pool",
+    "lstm", "gru", "simple_rnn",
 ]

@@ -14,6 +14,7 @@ from deepgrad.nn.layers.pooling import (
     MaxPool1D,
     MaxPool2D,
 )
+from deepgrad.nn.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from deepgrad.nn.layers.sequential import Sequential
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "BatchNorm", "LayerNorm", "Sequential",
     "Conv1D", "Conv2D", "Conv2DTranspose", "UpSampling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "SimpleRNN", "LSTM", "GRU", "Bidirectional",
 ]

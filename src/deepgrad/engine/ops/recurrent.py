@@ -1,0 +1,362 @@
+"""Fused recurrent primitives: a whole SimpleRNN, LSTM or GRU sequence as one op.
+
+A recurrent layer projects its inputs for all time steps with one matmul through ordinary ops
+(x_projected = x @ weight_ih + bias, so that part of the gradient is automatic) and hands the
+result to one of these primitives. The primitive runs the T steps with the gate maths fused per
+step: one matmul with weight_hh into a preallocated buffer, then in-place ufuncs (`out=`),
+keeping the activations that the backward needs. The backward runs back through time with one
+matmul per step (for dh_{t-1}) and finds the recurrent weights' gradient with ONE matmul at the
+end, over the states and gate gradients of all steps laid side by side:
+
+    d weight_hh = [h_0, h_1, ..., h_{T-1}] @ [dz_1, dz_2, ..., dz_T]ᵀ
+
+Layout. Inside, a step's state is held transposed, as (units, batch), and a step computes
+z_t = weight_hhᵀ @ h_{t-1}: with 4·units rows instead of 64 batch rows, OpenBLAS spreads that
+matmul over both cores (twice as fast here), and each gate is a contiguous block of rows, so the
+gate maths never touches strided memory. The buffers are step-major, (T, ·, batch), so each step
+reads and writes one contiguous block. The layers pass x_projected as a (batch, time, ·) view of
+such a (time, ·, batch) array, so nothing is copied (any other (N, T, ·) array works too, at the
+cost of one transposing copy), and the gradient of x_projected goes back the same way.
+
+Sigmoids are computed as σ(z) = 0.5·tanh(z/2) + 0.5: one transcendental ufunc for all gates of a
+step instead of exp, add and reciprocal, and nothing can overflow. It is exact to float32's
+absolute precision (for z < -17 it gives 0 where the true value is below 4e-8).
+
+Masking follows Keras: `mask` (batch, time) is True at the real steps. At a masked (padded) step
+the state is carried over unchanged (h_t = h_{t-1}, and c_t = c_{t-1}) and the output repeats the
+previous output, which is that carried state (h_0 before the first real step, as in Keras's JAX
+and NumPy backends; its TensorFlow backend gives zeros there). So the outputs are the states, the
+last output is the final state, and a right-padded batch ends in the states of its unpadded rows.
+"""
+
+from deepgrad.engine import backend, dtypes
+from deepgrad.engine.autograd import record
+from deepgrad.engine.errors import ShapeError
+from deepgrad.engine.ops.arithmetic import as_tensor, astype
+from deepgrad.engine.ops.indexing import getitem
+from deepgrad.engine.ops.shape import transpose
+from deepgrad.engine.tensor import Tensor
+
+SIMPLE_RNN_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+
+
+# --- shared plumbing --------------------------------------------------------------------------------
+def _alike(x_projected, *others):
+    """The inputs as tensors of x_projected's floating dtype (casts are recorded, so differentiable)."""
+    x = as_tensor(x_projected)
+    if x.dtype.kind != "f":
+        x = astype(x, dtypes.DEFAULT_FLOAT)
+    others = [as_tensor(t, like=x) for t in others]
+    return (x, *(t if t.dtype == x.dtype else astype(t, x.dtype) for t in others))
+
+
+def _check_shapes(op, x, weight_hh, gates, states):
+    """(batch, steps, units) after checking x_projected, weight_hh and the initial states."""
+    if x.ndim != 3:
+        raise ShapeError(f"{op}: x_projected must have shape (batch, time, {gates}·units), got {x.shape}")
+    n, steps, width = x.shape
+    units = weight_hh.shape[0] if weight_hh.ndim == 2 else 0
+    if weight_hh.ndim != 2 or weight_hh.shape[1] != gates * units or width != gates * units:
+        raise ShapeError(
+            f"{op}: weight_hh must have shape (units, {gates}·units) and x_projected's last axis {gates}·units; "
+            f"got weight_hh {weight_hh.shape} and x_projected {x.shape}"
+        )
+    if steps == 0:
+        raise ShapeError(f"{op} needs at least one time step, got x_projected of shape {x.shape}")
+    for name, state in states:
+        if state.shape != (n, units):
+            raise ShapeError(f"{op}: {name} must have shape (batch, units) = {(n, units)}, got {state.shape}")
+    return n, steps, units
+
+
+def _keep_mask(mask, n, steps, xp):
+    """`mask` as a step-major (T, 1, N) bool array, or None when it is None or keeps every step."""
+    if mask is None:
+        return None
+    mask = xp.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if mask.dtype != bool:
+        raise TypeError(f"mask must be a bool array (True at the real steps), got dtype {mask.dtype}")
+    if mask.shape != (n, steps):
+        raise ShapeError(f"mask must have shape (batch, time) = {(n, steps)}, got {mask.shape}")
+    if bool(mask.all()):
+        return None
+    return xp.ascontiguousarray(mask.T)[:, None, :]
+
+
+def _step_major(x, xp):
+    """x_projected (N, T, G) as a contiguous (T, G, N) array; free for the layers' views."""
+    return xp.ascontiguousarray(x.transpose(1, 2, 0))
+
+
+def _sigmoid_(a, xp):
+    """σ(a) = 0.5·tanh(a/2) + 0.5, in place."""
+    a *= 0.5
+    xp.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
+
+def _masked_gradients(keep, *grads):
+    """Split each gradient dL/d state_t at the masked columns, where the state was only carried over:
+    returns the carried parts (added to dL/d state_{t-1} after the step) and zeroes them in place."""
+    carried = [grad * ~keep for grad in grads]
+    for grad in grads:
+        grad *= keep
+    return carried
+
+
+def _unpack(packed, steps):
+    """(outputs (N, T, U), h_T (N, U)) from the recorded (T + extras, U, N) array [h_1, ..., h_T, ...]."""
+    sequence = packed if packed.shape[0] == steps else getitem(packed, slice(0, steps))
+    return transpose(sequence, (2, 0, 1)), _step(packed, steps - 1)
+
+
+def _step(packed, t):
+    """Step t of the recorded (·, U, N) array, as (N, U)."""
+    return transpose(getitem(packed, t), (1, 0))
+
+
+def _weight_gradient(states, dz, xp):
+    """d weight_hh = Σ_t h_{t-1} dz_tᵀ as ONE (U, T·N) @ (T·N, G) matmul, after laying the step-major
+    stacks side by side (a copy each: measured cheaper than T small matmuls and their sum)."""
+    steps, gates, n = dz.shape
+    states = xp.ascontiguousarray(states[:steps].transpose(1, 0, 2)).reshape(-1, steps * n)
+    return states @ xp.ascontiguousarray(dz.transpose(1, 0, 2)).reshape(gates, steps * n).T
+
+
+# --- LSTM -------------------------------------------------------------------------------------------
+def lstm(x_projected, h0, c0, weight_hh, mask=None):
+    """A whole LSTM sequence, fused; returns (outputs (N, T, U), h_T, c_T).
+
+    With x_projected = x @ weight_ih + bias (N, T, 4U) and gate order input, forget, cell, output:
+
+        [i, f, g, o] = x_t + h_{t-1} @ weight_hh      (pre-activations)
+        i, f, o = σ(i), σ(f), σ(o);   g = tanh(g)
+        c_t = f·c_{t-1} + i·g;        h_t = o·tanh(c_t)
+
+    h0, c0: (N, U); weight_hh: (U, 4U); mask: optional (N, T) bool, True at the real steps.
+
+        >>> x, w_ih, w_hh = dg.randn(2, 5, 3), dg.randn(3, 16), dg.randn(4, 16)
+        >>> h0 = c0 = dg.zeros((2, 4))
+        >>> outputs, h, c = ops.lstm(x @ w_ih, h0, c0, w_hh)
+        >>> outputs.shape, h.shape, c.shape
+        ((2, 5, 4), (2, 4), (2, 4))
+    """
+    x, h0, c0, w = _alike(x_projected, h0, c0, weight_hh)
+    n, steps, u = _check_shapes("lstm", x, w.data, 4, [("h0", h0), ("c0", c0)])
+    xp = backend.array_module(x.data)
+    keep = _keep_mask(mask, n, steps, xp)
+    dtype = x.data.dtype
+    xs, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data.T)
+    states = xp.empty((steps + 2, u, n), dtype)  # h_0 ... h_T, then c_T: [1:] is the recorded output
+    cells = xp.empty((steps + 1, u, n), dtype)  # c_0 ... c_T
+    gates = xp.empty((steps, 4 * u, n), dtype)  # i, f, g, o of each step, after their activations
+    tanh_cells = xp.empty((steps, u, n), dtype)
+    ig = xp.empty((u, n), dtype)
+    states[0], cells[0] = h0.data.T, c0.data.T
+    for t in range(steps):
+        z = gates[t]
+        xp.matmul(w_t, states[t], out=z)
+        z += xs[t]
+        i, f, g, o, ifo = z[:u], z[u : 2 * u], z[2 * u : 3 * u], z[3 * u :], z[: 2 * u]
+        ifo *= 0.5  # σ(z) = 0.5·tanh(z/2) + 0.5: one tanh for the four gates
+        o *= 0.5
+        xp.tanh(z, out=z)
+        for block in ifo, o:
+            block *= 0.5
+            block += 0.5
+        c = cells[t + 1]
+        xp.multiply(f, cells[t], out=c)
+        xp.multiply(i, g, out=ig)
+        c += ig
+        xp.tanh(c, out=tanh_cells[t])
+        xp.multiply(o, tanh_cells[t], out=states[t + 1])
+        if keep is not None:
+            xp.copyto(c, cells[t], where=~keep[t])
+            xp.copyto(states[t + 1], states[t], where=~keep[t])
+    states[steps + 1] = cells[steps]
+
+    def backward(grad):
+        # grad (T + 1, U, N): dL/dh_1 ... dL/dh_T (from the outputs), then dL/dc_T.
+        dz = xp.empty((steps, 4 * u, n), dtype)  # dL/d pre-activations
+        dh, dc = grad[steps - 1].copy(), grad[steps].copy()  # dL/dh_t and dL/dc_t, running back
+        tmp, factor = xp.empty((u, n), dtype), xp.empty((4 * u, n), dtype)
+        for t in reversed(range(steps)):
+            if keep is not None:
+                carried_h, carried_c = _masked_gradients(keep[t], dh, dc)
+            a, tanh_c = gates[t], tanh_cells[t]
+            i, f, g, o = a[:u], a[u : 2 * u], a[2 * u : 3 * u], a[3 * u :]
+            xp.multiply(tanh_c, tanh_c, out=tmp)  # c_t also reaches the loss through h_t = o·tanh(c_t):
+            xp.subtract(1, tmp, out=tmp)  # dc += dh·o·(1 - tanh(c_t)²)
+            tmp *= o
+            tmp *= dh
+            dc += tmp
+            # di = dc·g·i(1-i), df = dc·c_{t-1}·f(1-f), dg = dc·i·(1-g²), do = dh·tanh(c_t)·o(1-o)
+            xp.subtract(1, a, out=factor)
+            factor *= a  # σ' = σ(1-σ) for i, f, o (the g block is redone below)
+            factor[:u] *= g
+            factor[u : 2 * u] *= cells[t]
+            factor_g = factor[2 * u : 3 * u]
+            xp.multiply(g, g, out=factor_g)
+            xp.subtract(1, factor_g, out=factor_g)
+            factor_g *= i
+            factor[3 * u :] *= tanh_c
+            d = dz[t]
+            xp.multiply(dc, factor[: 3 * u].reshape(3, u, n), out=d[: 3 * u].reshape(3, u, n))
+            xp.multiply(dh, factor[3 * u :], out=d[3 * u :])
+            dc *= f  # dL/dc_{t-1}
+            if t > 0 or h0._requires_grad:
+                xp.matmul(w.data, d, out=dh)  # dL/dh_{t-1}
+                if t > 0:
+                    dh += grad[t - 1]
+            if keep is not None:
+                dh += carried_h
+                dc += carried_c
+        grad_w = _weight_gradient(states, dz, xp) if w._requires_grad else None
+        return dz.transpose(2, 0, 1), dh.T, dc.T, grad_w
+
+    packed = record(states[1:], (x, h0, c0, w), backward, "lstm")
+    outputs, h_last = _unpack(packed, steps)
+    return outputs, h_last, _step(packed, steps)
+
+
+# --- GRU --------------------------------------------------------------------------------------------
+def gru(x_projected, h0, weight_hh, bias_hh, mask=None):
+    """A whole GRU sequence with PyTorch's equations, fused; returns (outputs (N, T, U), h_T).
+
+    With x_projected = x @ weight_ih + bias_ih = [x_r, x_z, x_n] (N, T, 3U), gate order reset,
+    update, new, and [a_r, a_z, a_n] = h_{t-1} @ weight_hh + bias_hh:
+
+        r = σ(x_r + a_r);   z = σ(x_z + a_z);   n = tanh(x_n + r·a_n)
+        h_t = (1 - z)·n + z·h_{t-1}
+
+    The reset gate multiplies a_n, recurrent bias included, which is why bias_hh comes separately.
+    h0: (N, U); weight_hh: (U, 3U); bias_hh: (3U,); mask: optional (N, T) bool.
+
+        >>> x, w_ih, w_hh, b_hh = dg.randn(2, 5, 3), dg.randn(3, 12), dg.randn(4, 12), dg.zeros(12)
+        >>> outputs, h = ops.gru(x @ w_ih, dg.zeros((2, 4)), w_hh, b_hh)
+        >>> outputs.shape, h.shape
+        ((2, 5, 4), (2, 4))
+    """
+    x, h0, w, b = _alike(x_projected, h0, weight_hh, bias_hh)
+    n, steps, u = _check_shapes("gru", x, w.data, 3, [("h0", h0)])
+    if b.shape != (3 * u,):
+        raise ShapeError(f"gru: bias_hh must have shape (3·units,) = {(3 * u,)}, got {b.shape}")
+    xp = backend.array_module(x.data)
+    keep = _keep_mask(mask, n, steps, xp)
+    dtype = x.data.dtype
+    xs, w_t, b_column = _step_major(x.data, xp), xp.ascontiguousarray(w.data.T), b.data[:, None]
+    states = xp.empty((steps + 1, u, n), dtype)  # h_0 ... h_T: [1:] is the recorded output
+    gates = xp.empty((steps, 3 * u, n), dtype)  # r, z, n of each step
+    hidden = xp.empty((steps, 3 * u, n), dtype)  # a = h_{t-1} @ weight_hh + bias_hh of each step
+    states[0] = h0.data.T
+    for t in range(steps):
+        a, act, h = hidden[t], gates[t], states[t + 1]
+        xp.matmul(w_t, states[t], out=a)
+        a += b_column
+        rz, new = act[: 2 * u], act[2 * u :]
+        xp.add(xs[t, : 2 * u], a[: 2 * u], out=rz)
+        _sigmoid_(rz, xp)
+        xp.multiply(act[:u], a[2 * u :], out=new)
+        new += xs[t, 2 * u :]
+        xp.tanh(new, out=new)
+        xp.subtract(states[t], new, out=h)  # h_t = n + z·(h_{t-1} - n)
+        h *= act[u : 2 * u]
+        h += new
+        if keep is not None:
+            xp.copyto(h, states[t], where=~keep[t])
+
+    def backward(grad):
+        da = xp.empty((steps, 3 * u, n), dtype)  # dL/da = [dr, dz, dn·r]
+        dx_new = xp.empty((steps, u, n), dtype)  # dL/dx_n = dn (dL/dx_r, dL/dx_z are dr, dz)
+        dh, through_z, tmp = grad[steps - 1].copy(), xp.empty((u, n), dtype), xp.empty((u, n), dtype)
+        for t in reversed(range(steps)):
+            if keep is not None:
+                (carried,) = _masked_gradients(keep[t], dh)
+            r, z, new, d = gates[t, :u], gates[t, u : 2 * u], gates[t, 2 * u :], da[t]
+            xp.multiply(new, new, out=tmp)  # dn = dh·(1-z)·(1-n²)
+            xp.subtract(1, tmp, out=tmp)
+            xp.multiply(dh, z, out=through_z)  # the part of dL/dh_{t-1} that skips the gates: dh·z
+            xp.subtract(dh, through_z, out=dx_new[t])
+            dx_new[t] *= tmp
+            xp.subtract(states[t], new, out=tmp)  # dz = dh·(h_{t-1} - n)·z(1-z)
+            tmp *= dh
+            xp.multiply(tmp, z, out=d[u : 2 * u])
+            xp.subtract(1, z, out=tmp)
+            d[u : 2 * u] *= tmp
+            xp.multiply(dx_new[t], hidden[t, 2 * u :], out=d[:u])  # dr = dn·a_n·r(1-r)
+            d[:u] *= r
+            xp.subtract(1, r, out=tmp)
+            d[:u] *= tmp
+            xp.multiply(dx_new[t], r, out=d[2 * u :])
+            if t > 0 or h0._requires_grad:
+                xp.matmul(w.data, d, out=dh)
+                dh += through_z
+                if t > 0:
+                    dh += grad[t - 1]
+                if keep is not None:
+                    dh += carried
+        dx = xp.concatenate([da[:, : 2 * u], dx_new], axis=1)
+        grad_w = _weight_gradient(states, da, xp) if w._requires_grad else None
+        grad_b = da.sum(axis=(0, 2)) if b._requires_grad else None
+        return dx.transpose(2, 0, 1), dh.T, grad_w, grad_b
+
+    packed = record(states[1:], (x, h0, w, b), backward, "gru")
+    return _unpack(packed, steps)
+
+
+# --- SimpleRNN --------------------------------------------------------------------------------------
+def simple_rnn(x_projected, h0, weight_hh, activation="tanh", mask=None):
+    """A whole simple (Elman) RNN sequence, fused; returns (outputs (N, T, U), h_T).
+
+    With x_projected = x @ weight_ih + bias (N, T, U):   h_t = act(x_t + h_{t-1} @ weight_hh),
+    act one of "tanh" (default), "relu", "sigmoid", "linear". h0: (N, U); weight_hh: (U, U).
+
+        >>> x, w_ih, w_hh = dg.randn(2, 5, 3), dg.randn(3, 4), dg.randn(4, 4)
+        >>> outputs, h = ops.simple_rnn(x @ w_ih, dg.zeros((2, 4)), w_hh, activation="relu")
+        >>> outputs.shape, bool((outputs.numpy() >= 0).all())
+        ((2, 5, 4), True)
+    """
+    if activation not in SIMPLE_RNN_ACTIVATIONS:
+        raise ValueError(f"simple_rnn: activation must be one of {SIMPLE_RNN_ACTIVATIONS}, got {activation!r}")
+    x, h0, w = _alike(x_projected, h0, weight_hh)
+    n, steps, u = _check_shapes("simple_rnn", x, w.data, 1, [("h0", h0)])
+    xp = backend.array_module(x.data)
+    keep = _keep_mask(mask, n, steps, xp)
+    xs, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data.T)
+    states = xp.empty((steps + 1, u, n), x.data.dtype)  # h_0 ... h_T: [1:] is the recorded output
+    states[0] = h0.data.T
+    for t in range(steps):
+        h = states[t + 1]
+        xp.matmul(w_t, states[t], out=h)
+        h += xs[t]
+        if activation == "tanh":
+            xp.tanh(h, out=h)
+        elif activation == "relu":
+            xp.maximum(h, 0, out=h)
+        elif activation == "sigmoid":
+            _sigmoid_(h, xp)
+        if keep is not None:
+            xp.copyto(h, states[t], where=~keep[t])
+
+    def backward(grad):
+        h = states[1:]  # the derivative of each activation, from its output
+        slope = {"tanh": lambda: 1 - h * h, "relu": lambda: (h > 0).astype(h.dtype),
+                 "sigmoid": lambda: h * (1 - h), "linear": lambda: xp.ones_like(h)}[activation]()
+        dz = xp.empty_like(h)
+        dh = grad[steps - 1].copy()
+        for t in reversed(range(steps)):
+            if keep is not None:
+                (carried,) = _masked_gradients(keep[t], dh)
+            xp.multiply(dh, slope[t], out=dz[t])
+            if t > 0 or h0._requires_grad:
+                xp.matmul(w.data, dz[t], out=dh)
+                if t > 0:
+                    dh += grad[t - 1]
+                if keep is not None:
+                    dh += carried
+        grad_w = _weight_gradient(states, dz, xp) if w._requires_grad else None
+        return dz.transpose(2, 0, 1), dh.T, grad_w
+
+    packed = record(states[1:], (x, h0, w), backward, "simple_rnn")
+    return _unpack(packed, steps)
