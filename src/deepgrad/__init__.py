@@ -8,10 +8,10 @@
     [[0.0, 0.0]]
 """
 
-from deepgrad import callbacks, data, metrics, nn, optim, saving
+from deepgrad import callbacks, data, metrics, nn, optim, saving, vision
 from deepgrad.engine import *  # noqa: F403  (the engine's public names are deepgrad's)
 from deepgrad.engine import __all__ as _engine_names
 from deepgrad.saving import load, save
 
 __version__ = "0.1.0"
-__all__ = [*_engine_names, "nn", "optim", "data", "callbacks", "metrics", "saving", "save", "load"]
+__all__ = [*_engine_names, "nn", "optim", "data", "callbacks", "metrics", "saving", "save", "load", "vision"]

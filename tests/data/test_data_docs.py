@@ -21,7 +21,7 @@ def test_docstring_examples_run(name):
 
 
 def test_the_public_names():
-    assert set(data.__all__) == {"Dataset", "TensorDataset", "DataLoader", "datasets"}
+    assert set(data.__all__) == {"Dataset", "TensorDataset", "DataLoader", "datasets", "transforms"}
     assert set(datasets.__all__) == {"load_mnist", "load_fashion_mnist", "load_digits", "make_spirals", "make_moons",
                                      "make_xor", "make_sine", "DatasetNotFoundError", "ChecksumError",
                                      "IDXFormatError"}

@@ -14,8 +14,8 @@ datasets (MNIST, Fashion-MNIST, scikit-learn's digits) and makes small synthetic
     (1, 2) float32 [1]
 """
 
-from deepgrad.data import datasets
+from deepgrad.data import datasets, transforms
 from deepgrad.data.dataset import Dataset, TensorDataset
 from deepgrad.data.loader import DataLoader
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "datasets"]
+__all__ = ["Dataset", "TensorDataset", "DataLoader", "datasets", "transforms"]
