@@ -54,3 +54,25 @@ def test_the_cnn_trains_on_digits(tmp_path):
 def test_unknown_model_says_what_to_use(tmp_path):
     with pytest.raises(SystemExit, match="mlp, cnn"):
         cli.train("digits", "resnet", epochs=1, log_dir=str(tmp_path), verbose=0)
+
+
+def test_augmentation_shifts_and_mirrors_training_images_and_keeps_validation_untouched():
+    (x, y), _ = cli.load("digits")
+    loader, validation = cli._augmented(x, y, batch_size=64)
+    x_val, y_val = validation["validation_data"]
+    cut = int(len(x) * 0.9)
+    np.testing.assert_array_equal(x_val, x[cut:].reshape(-1, 1, 8, 8))
+    np.testing.assert_array_equal(y_val, y[cut:])
+    dg.manual_seed(0)
+    batches = list(loader)
+    assert sum(len(batch_y) for _, batch_y in batches) == cut
+    seen = np.concatenate([batch_x.numpy() for batch_x, _ in batches])
+    assert seen.shape == (cut, 1, 8, 8)
+    originals = {image.tobytes() for image in x[:cut].reshape(-1, 1, 8, 8)}
+    changed = sum(image.tobytes() not in originals for image in seen)
+    assert changed > cut // 2  # most images were shifted or mirrored
+
+
+def test_augmented_training_runs_through_fit(tmp_path):
+    accuracy, _ = cli.train("digits", "mlp", epochs=3, log_dir=str(tmp_path), verbose=0, augment=True)
+    assert accuracy >= 0.2  # mirrored 8x8 digits are hard, but it learns: chance is 0.1

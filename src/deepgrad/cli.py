@@ -56,9 +56,10 @@ def load(dataset):
 
 
 def train(dataset="digits", model="mlp", epochs=20, batch_size=32, learning_rate=1e-3, optimizer="adam",
-          log_dir=None, seed=0, verbose=1):
+          log_dir=None, seed=0, verbose=1, augment=False):
     """Train `model` on `dataset`, save it and its TensorBoard logs under `log_dir`; returns
-    (test accuracy, the run's folder)."""
+    (test accuracy, the run's folder). `augment` shifts the training images by up to 2 pixels
+    and mirrors half of them at random, each epoch anew."""
     import deepgrad as dg
     from deepgrad import callbacks, nn, optim
 
@@ -72,8 +73,13 @@ def train(dataset="digits", model="mlp", epochs=20, batch_size=32, learning_rate
     run_dir = log_dir or os.path.join("runs", f"{dataset}-{model}-{stamp}")
     os.makedirs(run_dir, exist_ok=True)
     start = time.perf_counter()
-    network.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_split=0.1, verbose=verbose,
-                callbacks=[callbacks.TensorBoard(os.path.join(run_dir, "logs"))])
+    board = callbacks.TensorBoard(os.path.join(run_dir, "logs"))
+    if augment:
+        loader, validation = _augmented(x_train, y_train, batch_size)
+        network.fit(loader, epochs=epochs, verbose=verbose, callbacks=[board], **validation)
+    else:
+        network.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_split=0.1, verbose=verbose,
+                    callbacks=[board])
     seconds = time.perf_counter() - start
     results = network.evaluate(x_test, y_test, batch_size=256)
     dg.save(network, os.path.join(run_dir, "model"))
@@ -82,6 +88,18 @@ def train(dataset="digits", model="mlp", epochs=20, batch_size=32, learning_rate
     print(f"saved the model to {os.path.join(run_dir, 'model')} and TensorBoard logs to "
           f"{os.path.join(run_dir, 'logs')} (view them with: tensorboard --logdir {run_dir})")
     return results["accuracy"], run_dir
+
+
+def _augmented(x, y, batch_size):
+    """(a loader of randomly shifted and mirrored training images, validation data=(x, y)),
+    keeping the last 10% of the samples, untouched, for validation as validation_split does."""
+    from deepgrad.data import DataLoader, TensorDataset, transforms
+
+    images = x.reshape(len(x), 1, *x.shape[1:])  # (N, channels, H, W), as the transforms take them
+    cut = int(len(x) * 0.9)
+    augment = transforms.Compose([transforms.RandomCrop(x.shape[1:], padding=2), transforms.RandomHorizontalFlip()])
+    loader = DataLoader(TensorDataset(images[:cut], y[:cut]), batch_size=batch_size, shuffle=True)
+    return transforms.TransformLoader(loader, augment), {"validation_data": (images[cut:], y[cut:])}
 
 
 def main(argv=None):
@@ -98,12 +116,15 @@ def main(argv=None):
     run.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="the update rule (default: adam)")
     run.add_argument("--log-dir", help="folder for the saved model and TensorBoard logs (default: runs/...)")
     run.add_argument("--seed", type=int, default=0, help="random seed, for a repeatable run (default: 0)")
+    run.add_argument("--augment", action="store_true",
+                     help="shift images by up to 2 pixels and mirror half of them (for Fashion-MNIST; not for "
+                          "digits, whose mirror images are other symbols)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         train("digits", "mlp", epochs=20, log_dir=args.log_dir)
     else:
         train(args.dataset, args.model, args.epochs, args.batch_size, args.learning_rate,
-                            args.optimizer, args.log_dir, args.seed)
+              args.optimizer, args.log_dir, args.seed, augment=args.augment)
     return 0
 
 
