@@ -23,7 +23,7 @@ import operator
 
 from deepgrad.engine import backend, dtypes
 from deepgrad.engine.random import generator
-from deepgrad.nn.lookup import lookup
+from deepgrad.nn.lookup import Configurable, lookup
 
 _np = backend.host_numpy()
 # The standard deviation of a standard normal truncated to [-2, 2]: dividing by it gives the
@@ -72,22 +72,11 @@ def _truncated_standard_normal(rng, size):
 
 
 # --- the classes ------------------------------------------------------------------------------
-class Initializer:
+class Initializer(Configurable):
     """An initialiser: `init(shape, dtype="float32")` returns a host ndarray of that shape."""
 
     def __call__(self, shape, dtype="float32"):
         raise NotImplementedError(f"{type(self).__name__} must define __call__(self, shape, dtype)")
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 class Constant(Initializer):

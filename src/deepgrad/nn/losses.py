@@ -20,7 +20,7 @@ from deepgrad.engine import backend, dtypes, ops
 from deepgrad.engine.errors import ShapeError
 from deepgrad.engine.ops.arithmetic import as_tensor
 from deepgrad.engine.tensor import Tensor
-from deepgrad.nn.lookup import lookup
+from deepgrad.nn.lookup import Configurable, lookup
 
 EPSILON = 1e-7  # Keras's backend.epsilon(): how far probabilities are kept from 0 and 1
 _np = backend.host_numpy()
@@ -263,7 +263,7 @@ def _log_probabilities(y_pred, from_logits):
 
 
 # --- the classes ------------------------------------------------------------------------------
-class Loss:
+class Loss(Configurable):
     """A loss with its settings, called as `loss(y_true, y_pred)`; subclasses name their `function`.
 
     `get_config()` returns the constructor's arguments, so `cls.from_config(loss.get_config())`
@@ -274,17 +274,6 @@ class Loss:
 
     def __call__(self, y_true, y_pred):
         return type(self).function(y_true, y_pred, **self.get_config())
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 class _FromLogits(Loss):
