@@ -76,3 +76,17 @@ def test_augmentation_shifts_and_mirrors_training_images_and_keeps_validation_un
 def test_augmented_training_runs_through_fit(tmp_path):
     accuracy, _ = cli.train("digits", "mlp", epochs=3, log_dir=str(tmp_path), verbose=0, augment=True)
     assert accuracy >= 0.2  # mirrored 8x8 digits are hard, but it learns: chance is 0.1
+
+
+def test_cosine_schedule_lowers_the_learning_rate_each_epoch(tmp_path, monkeypatch):
+    rates = []
+    original = dg.callbacks.LearningRateScheduler.on_epoch_begin
+
+    def spy(self, epoch, logs=None):
+        original(self, epoch, logs)
+        rates.append(self.model.optimizer.lr)
+
+    monkeypatch.setattr(dg.callbacks.LearningRateScheduler, "on_epoch_begin", spy)
+    cli.train("digits", "mlp", epochs=4, learning_rate=0.01, log_dir=str(tmp_path), verbose=0, schedule="cosine")
+    expected = [0.01 * 0.5 * (1 + np.cos(np.pi * epoch / 4)) for epoch in range(4)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-9)

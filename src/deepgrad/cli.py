@@ -6,6 +6,7 @@
 
 import argparse
 import datetime
+import math
 import os
 import sys
 import time
@@ -56,10 +57,11 @@ def load(dataset):
 
 
 def train(dataset="digits", model="mlp", epochs=20, batch_size=32, learning_rate=1e-3, optimizer="adam",
-          log_dir=None, seed=0, verbose=1, augment=False):
+          log_dir=None, seed=0, verbose=1, augment=False, schedule="constant"):
     """Train `model` on `dataset`, save it and its TensorBoard logs under `log_dir`; returns
     (test accuracy, the run's folder). `augment` shifts the training images by up to 2 pixels
-    and mirrors half of them at random, each epoch anew."""
+    and mirrors half of them at random, each epoch anew. `schedule="cosine"` lowers the learning
+    rate along half a cosine, from `learning_rate` at the first epoch towards 0 at the last."""
     import deepgrad as dg
     from deepgrad import callbacks, nn, optim
 
@@ -73,13 +75,16 @@ def train(dataset="digits", model="mlp", epochs=20, batch_size=32, learning_rate
     run_dir = log_dir or os.path.join("runs", f"{dataset}-{model}-{stamp}")
     os.makedirs(run_dir, exist_ok=True)
     start = time.perf_counter()
-    board = callbacks.TensorBoard(os.path.join(run_dir, "logs"))
+    hooks = [callbacks.TensorBoard(os.path.join(run_dir, "logs"))]
+    if schedule == "cosine":
+        hooks.append(callbacks.LearningRateScheduler(
+            lambda epoch, lr: learning_rate * 0.5 * (1 + math.cos(math.pi * epoch / epochs))))
     if augment:
         loader, validation = _augmented(x_train, y_train, batch_size)
-        network.fit(loader, epochs=epochs, verbose=verbose, callbacks=[board], **validation)
+        network.fit(loader, epochs=epochs, verbose=verbose, callbacks=hooks, **validation)
     else:
         network.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_split=0.1, verbose=verbose,
-                    callbacks=[board])
+                    callbacks=hooks)
     seconds = time.perf_counter() - start
     results = network.evaluate(x_test, y_test, batch_size=256)
     dg.save(network, os.path.join(run_dir, "model"))
@@ -116,6 +121,8 @@ def main(argv=None):
     run.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="the update rule (default: adam)")
     run.add_argument("--log-dir", help="folder for the saved model and TensorBoard logs (default: runs/...)")
     run.add_argument("--seed", type=int, default=0, help="random seed, for a repeatable run (default: 0)")
+    run.add_argument("--schedule", choices=("constant", "cosine"), default="constant",
+                     help="the learning rate over the epochs: constant, or cosine decay to 0 (default: constant)")
     run.add_argument("--augment", action="store_true",
                      help="shift images by up to 2 pixels and mirror half of them (for Fashion-MNIST; not for "
                           "digits, whose mirror images are other symbols)")
@@ -124,7 +131,7 @@ def main(argv=None):
         train("digits", "mlp", epochs=20, log_dir=args.log_dir)
     else:
         train(args.dataset, args.model, args.epochs, args.batch_size, args.learning_rate,
-              args.optimizer, args.log_dir, args.seed, augment=args.augment)
+              args.optimizer, args.log_dir, args.seed, augment=args.augment, schedule=args.schedule)
     return 0
 
 
