@@ -193,3 +193,16 @@ def test_sigmoid_and_softplus_keep_relative_precision_in_the_tails():
     x = np.array([-80.0, -30.0, -10.0, -1.0, 0.0, 1.0, 10.0, 30.0], dtype=np.float32)
     for mine, theirs in [(dg.sigmoid, torch.sigmoid), (dg.softplus, torch.nn.functional.softplus)]:
         np.testing.assert_allclose(mine(dg.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(), rtol=2e-6)
+
+
+def test_astype_matches_torch_and_passes_the_gradient_check():
+    """A cast is differentiable between floating dtypes; its gradient comes back in the input's dtype."""
+    x = np.random.default_rng(0).uniform(-2, 2, (3, 4)).astype(np.float32)
+    t, tt = dg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = (t.astype("float64") ** 3).sum(), (tt.to(torch.float64) ** 3).sum()
+    assert out.dtype == np.float64
+    out.backward()
+    expected.backward()
+    assert t.grad.dtype == np.float32
+    np.testing.assert_allclose(t.grad.numpy(), tt.grad.numpy(), rtol=1e-6)
+    assert dg.check_gradients(lambda v: (v.astype("float32") * v).sum(), dg.tensor(x), rtol=1e-2)

@@ -8,6 +8,7 @@ Checking every array costs time, so it is off unless asked for.
 """
 
 import contextlib
+import linecache
 import os
 import sys
 
@@ -38,8 +39,6 @@ def _user_line():
         frame = frame.f_back
     if frame is None:
         return "an unknown place"
-    import linecache
-
     code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
     return f"{frame.f_code.co_filename}:{frame.f_lineno}" + (f": {code}" if code else "")
 

@@ -23,7 +23,8 @@ import operator
 
 from deepgrad.engine import backend, dtypes
 from deepgrad.engine.random import generator
-from deepgrad.nn.lookup import Configurable, lookup
+from deepgrad.nn.configurable import Configurable
+from deepgrad.nn.lookup import lookup
 
 _np = backend.host_numpy()
 # The standard deviation of a standard normal truncated to [-2, 2]: dividing by it gives the

@@ -20,7 +20,8 @@ from deepgrad.engine import backend, dtypes, ops
 from deepgrad.engine.errors import ShapeError
 from deepgrad.engine.ops.arithmetic import as_tensor
 from deepgrad.engine.tensor import Tensor
-from deepgrad.nn.lookup import Configurable, lookup
+from deepgrad.nn.configurable import Configurable
+from deepgrad.nn.lookup import lookup
 
 EPSILON = 1e-7  # Keras's backend.epsilon(): how far probabilities are kept from 0 and 1
 _np = backend.host_numpy()

@@ -60,6 +60,8 @@ class Module(TrainingMixin):
         ...         return self.output(self.hidden(x))
     """
 
+    input_dtype = "float32"  # what build() feeds a dummy batch of; Embedding takes integer ids
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         LAYER_CLASSES[registered_name(cls)] = cls

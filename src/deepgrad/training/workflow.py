@@ -82,6 +82,7 @@ class TrainingMixin:
         if validation_split and validation_data is None:
             (x, y), validation_data = split_for_validation(x, y, validation_split)
         loader = make_loader(x, y, batch_size=batch_size, shuffle=shuffle)
+        validation = None if validation_data is None else _loader_for(validation_data, batch_size)
         names = ["loss", *(m.name for m in self.compiled_metrics)]
         callback_list = callback_lib.CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self, epochs=epochs, steps=len(loader),
@@ -104,9 +105,8 @@ class TrainingMixin:
                 if self.stop_training:
                     break
             logs = tracker.results()
-            if validation_data is not None:
-                logs.update({f"val_{k}": v for k, v in self._evaluate_loader(_loader_for(validation_data, batch_size))
-                             .items()})
+            if validation is not None:
+                logs.update({f"val_{k}": v for k, v in self._evaluate_loader(validation).items()})
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break

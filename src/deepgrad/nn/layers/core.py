@@ -135,6 +135,8 @@ class Embedding(Module):
         (1, 3, 4)
     """
 
+    input_dtype = "int64"
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", name=None):
         super().__init__(name)
         for label, value in (("input_dim", input_dim), ("output_dim", output_dim)):

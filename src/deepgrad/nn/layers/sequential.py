@@ -2,7 +2,6 @@
 
 from deepgrad.engine.autograd import no_grad
 from deepgrad.engine.creation import zeros
-from deepgrad.nn.layers.core import Embedding
 from deepgrad.nn.module import Module, deserialize
 
 
@@ -55,7 +54,7 @@ class Sequential(Module):
             return
         modes = [module.training for module in self.modules()]
         self.eval()  # the dummy batch must not touch BatchNorm's running statistics
-        dtype = "int64" if isinstance(self.layers[0], Embedding) else "float32"  # ids or features
+        dtype = self.layers[0].input_dtype  # features, or ids for an Embedding
         try:
             with no_grad():
                 x = zeros((1, *input_shape[1:]), dtype=dtype, device=self.device)
