@@ -4,7 +4,8 @@ PyTorch has no "same" padding for pooling, so the reference pads explicitly: wit
 pooling, and for average pooling divides window sums of the zero-padded input by window sums of
 a zero-padded tensor of ones (Keras averages over the input elements of each window only).
 Max-pooling inputs are rounded to integers so that windows hold ties: the gradient must go to the
-first maximum, as PyTorch sends it.
+first maximum, as PyTorch sends it. Every test runs twice: with the compiled kernels
+(engine/kernels, when Numba is installed) and with the NumPy reference.
 """
 
 import doctest
@@ -18,6 +19,8 @@ import deepgrad as dg
 from deepgrad.engine.ops import pooling
 from deepgrad.engine.ops.convolution import int_tuple, same_padding
 from deepgrad.engine.ops.pooling import avg_pool, global_avg_pool, global_max_pool, max_pool
+
+pytestmark = pytest.mark.usefixtures("kernel_path")
 
 
 def compare_with_torch(dg_fn, torch_fn, x):

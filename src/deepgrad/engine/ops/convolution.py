@@ -19,8 +19,13 @@ the op returns it as a transposed *view* (N, F, Ho, Wo) rather than copying it, 
 live "channels, batch, height, width" in memory: elementwise ops keep that layout, the next
 im2col reads it through strides, and the backward finds its gradient already in GEMM order.
 Backward: dweight_g = dy_g @ columns_gᵀ, dbias = Σ dy over (N, Ho, Wo), and
-dcolumns = weight_gᵀ @ dy_g, which col2im (`add_windows`) adds back where each window read from;
-windows overlap when the stride is smaller than the kernel, hence an accumulation.
+dcolumns = weight_gᵀ @ dy_g, which col2im adds back where each window read from; windows overlap
+when the stride is smaller than the kernel, hence an accumulation.
+
+im2col and col2im have compiled forms (engine/kernels/convolution.py, with Numba) that do the
+padding on the fly and run one pass per (channel, image) plane on every core; the NumPy versions
+here (a strided view and its copy; `add_windows`, one pass per kernel offset) are the reference,
+and what runs on CuPy arrays or without Numba.
 
     >>> x, w = dg.randn(2, 3, 8, 8), dg.randn(4, 3, 3, 3)
     >>> conv(x, w, stride=2, padding=1).shape
@@ -31,7 +36,7 @@ windows overlap when the stride is smaller than the kernel, hence an accumulatio
 
 import operator
 
-from deepgrad.engine import backend
+from deepgrad.engine import backend, kernels
 from deepgrad.engine.autograd import record
 from deepgrad.engine.errors import ShapeError
 from deepgrad.engine.ops.arithmetic import as_tensor, astype, operands
@@ -116,16 +121,39 @@ def window_view(padded, kernel, stride, dilation, out_hw):
     return xp.lib.stride_tricks.as_strided(padded, shape, strides)  # CuPy's takes no writeable=
 
 
-def im2col(padded, kernel, stride, dilation, out_hw, groups):
-    """The column matrix (G, C/G·kh·kw, N·Ho·Wo) of the windows of padded (N, C, Hp, Wp)."""
-    xp = backend.array_module(padded)
-    windows = window_view(padded, kernel, stride, dilation, out_hw)
-    return xp.ascontiguousarray(windows).reshape(groups, -1, windows[0, 0, 0].size)
+def im2col(x, pads, kernel, stride, dilation, out_hw, groups):
+    """The column matrix (G, C/G·kh·kw, N·Ho·Wo) of the windows of x (N, C, H, W) zero-padded by `pads`."""
+    xp = backend.array_module(x)
+    n, c = x.shape[:2]
+    if kernels.ready(x):
+        from deepgrad.engine.kernels import convolution as compiled
+
+        columns = xp.empty((c, *kernel, n, *out_hw), dtype=x.dtype)
+        compiled.im2col(x, *kernel, *stride, *dilation, pads[0][0], pads[1][0], columns)
+    else:
+        columns = xp.ascontiguousarray(window_view(pad_spatial(x, pads), kernel, stride, dilation, out_hw))
+    return columns.reshape(groups, -1, n * out_hw[0] * out_hw[1])
+
+
+def col2im(columns, out_hw, pads, stride, dilation):
+    """columns (C, kh, kw, N, Ho, Wo) added back where each window read from: the (N, C, H, W)
+    array (laid out (C, N, H, W)) whose im2col they are the gradient of, for an input of spatial
+    size `out_hw` padded by `pads` (what falls on the padding is dropped)."""
+    xp = backend.array_module(columns)
+    c, n = columns.shape[0], columns.shape[3]
+    if kernels.ready(columns):
+        from deepgrad.engine.kernels import convolution as compiled
+
+        out = xp.empty((c, n, *out_hw), dtype=columns.dtype).transpose(1, 0, 2, 3)
+        compiled.col2im(columns, *stride, *dilation, pads[0][0], pads[1][0], out)
+        return out
+    padded_hw = tuple(size + before + after for size, (before, after) in zip(out_hw, pads))
+    return crop_spatial(add_windows(columns, padded_hw, stride, dilation), pads).transpose(1, 0, 2, 3)
 
 
 def add_windows(columns, padded_hw, stride, dilation):
-    """col2im: columns (C, kh, kw, N, Ho, Wo) added back into a zero (C, N, Hp, Wp) array, each
-    window at the place it was read from (overlapping windows add up)."""
+    """col2im's NumPy reference: columns (C, kh, kw, N, Ho, Wo) added into a zero (C, N, Hp, Wp)
+    array, each window at the place it was read from (overlapping windows add up)."""
     xp = backend.array_module(columns)
     c, kh, kw, n, ho, wo = columns.shape
     out = xp.zeros((c, n, *padded_hw), dtype=columns.dtype)
@@ -185,10 +213,11 @@ def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None):
     if bias is not None and bias.shape != (filters,):
         raise ShapeError(f"conv: bias must have shape ({filters},), got {bias.shape}")
     kernel = lift(weight.shape[2:], spatial, 1)
-    padded = pad_spatial(as_2d(x.data, spatial), pads)
-    check_fits(padded.shape[2:], kernel, dilation, "conv")
-    out_hw = output_size(padded.shape[2:], kernel, stride, dilation)
-    columns = im2col(padded, kernel, stride, dilation, out_hw, groups)
+    x4 = as_2d(x.data, spatial)
+    padded_hw = tuple(size + before + after for size, (before, after) in zip(x4.shape[2:], pads))
+    check_fits(padded_hw, kernel, dilation, "conv")
+    out_hw = output_size(padded_hw, kernel, stride, dilation)
+    columns = im2col(x4, pads, kernel, stride, dilation, out_hw, groups)
     w_g = weight.data.reshape(groups, filters // groups, -1)
     y = w_g @ columns  # (G, F/G, N·Ho·Wo): one GEMM per group
     if bias is not None:
@@ -200,8 +229,7 @@ def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None):
         grad_x = grad_w = grad_b = None
         if x._requires_grad:
             d_columns = (w_g.transpose(0, 2, 1) @ dy).reshape(c, *kernel, n, *out_hw)
-            d_padded = add_windows(d_columns, padded.shape[2:], stride, dilation)
-            grad_x = crop_spatial(d_padded, pads).transpose(1, 0, 2, 3).reshape(x.shape)
+            grad_x = col2im(d_columns, x4.shape[2:], pads, stride, dilation).reshape(x.shape)
         if weight._requires_grad:
             grad_w = (dy @ columns.transpose(0, 2, 1)).reshape(weight.shape)
         if bias is not None and bias._requires_grad:
@@ -250,15 +278,14 @@ def conv_transpose(x, weight, stride=1, padding=0, output_padding=0, dilation=1,
     w_g = weight.data.reshape(groups, c // groups, -1)
     x_g = as_2d(x.data, spatial).transpose(1, 0, 2, 3).reshape(groups, c // groups, -1)
     columns = (w_g.transpose(0, 2, 1) @ x_g).reshape(filters, *kernel, n, *in_hw)
-    out = crop_spatial(add_windows(columns, full_hw, stride, dilation), pads)  # (F, N, Ho, Wo)
+    out_hw = tuple(f - b - a for f, (b, a) in zip(full_hw, pads))
+    out = col2im(columns, out_hw, pads, stride, dilation)  # (N, F, Ho, Wo), laid out (F, N, Ho, Wo)
     if bias is not None:
-        out += bias.data.reshape(filters, 1, 1, 1)
-    out_hw = out.shape[2:]
-    out = out.transpose(1, 0, 2, 3)
+        out += bias.data.reshape(1, filters, 1, 1)
 
     def backward(grad):
-        dy = pad_spatial(grad.reshape(n, filters, *out_hw), pads)  # the full, uncropped gradient
-        d_columns = im2col(dy, kernel, stride, dilation, in_hw, groups)  # (G, F/G·kh·kw, N·H·W)
+        dy = grad.reshape(n, filters, *out_hw)  # padded back inside im2col: the full, uncropped gradient
+        d_columns = im2col(dy, pads, kernel, stride, dilation, in_hw, groups)  # (G, F/G·kh·kw, N·H·W)
         grad_x = grad_w = grad_b = None
         if x._requires_grad:
             grad_x = (w_g @ d_columns).reshape(c, n, *in_hw).transpose(1, 0, 2, 3).reshape(x.shape)

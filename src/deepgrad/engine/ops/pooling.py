@@ -26,7 +26,7 @@ Both walk the ph·pw offsets of the window once, each offset a strided view of t
     [[[1.0, 1.0]]]
 """
 
-from deepgrad.engine import backend
+from deepgrad.engine import backend, kernels
 from deepgrad.engine.autograd import record
 from deepgrad.engine.errors import ShapeError
 from deepgrad.engine.ops import reduction
@@ -78,22 +78,9 @@ def _zero_padded_like(x4, pads):
     return xp.zeros((c, n, h + top + bottom, w + left + right), dtype=x4.dtype).transpose(1, 0, 2, 3)
 
 
-def max_pool(x, pool_size, strides=None, padding="valid"):
-    """The maximum of each window: x (N, C, L) or (N, C, H, W) -> (N, C, Lo) or (N, C, Ho, Wo).
-
-    pool_size and strides (default: pool_size) are an int or one int per spatial axis; padding is
-    "valid" or "same". The gradient of each output goes to the first maximum of its window
-    (PyTorch's rule); it is spread by multiplying with a mask, so a non-finite gradient (inf·0)
-    also puts NaN on the window's other elements.
-
-        >>> max_pool(dg.tensor([[[1.0, 3.0, 3.0, 2.0, 0.0]]]), 2, strides=1).tolist()
-        [[[3.0, 3.0, 3.0, 2.0]]]
-    """
-    x = floating(x)
-    xp = backend.array_module(x.data)
-    pool, strides, pads, out_hw = _plan(x, pool_size, strides, padding, "max_pool")
-    x4 = as_2d(x.data, x.ndim - 2)
-    padded = pad_spatial(x4, pads, value=-xp.inf)
+def _max_pool_numpy(padded, pool, strides, out_hw):
+    """(maximum, offset of the first maximum) of each window: one pass over the output per offset."""
+    xp = backend.array_module(padded)
     best = argbest = None
     for offset, view in enumerate(_offsets(padded, pool, strides, out_hw)):
         if best is None:
@@ -106,11 +93,50 @@ def max_pool(x, pool_size, strides=None, padding="valid"):
         # with a scalar were 3-7x slower than these two passes over one byte per output
         argbest *= ~better
         argbest += better * argbest.dtype.type(offset)
+    return best, argbest
+
+
+def _max_pool_compiled(padded, pool, strides, out_hw):
+    """The same as _max_pool_numpy, in one compiled pass (kernels/pooling.py)."""
+    from deepgrad.engine.kernels.pooling import max_pool_forward
+
+    xp = backend.array_module(padded)
+    like = next(_offsets(padded, pool, strides, out_hw))  # output-shaped, in the input's memory order
+    best = xp.empty_like(like, order="K")
+    argbest = xp.empty_like(like, dtype=xp.min_scalar_type(pool[0] * pool[1] - 1), order="K")
+    max_pool_forward(padded, *pool, *strides, best, argbest)
+    return best, argbest
+
+
+def max_pool(x, pool_size, strides=None, padding="valid"):
+    """The maximum of each window: x (N, C, L) or (N, C, H, W) -> (N, C, Lo) or (N, C, Ho, Wo).
+
+    pool_size and strides (default: pool_size) are an int or one int per spatial axis; padding is
+    "valid" or "same". The gradient of each output goes to the first maximum of its window
+    (PyTorch's rule). The compiled kernel (kernels/pooling.py) sends it there alone; the NumPy
+    version spreads it by multiplying with a mask, so there a non-finite gradient (inf·0) also puts
+    NaN on the window's other elements.
+
+        >>> max_pool(dg.tensor([[[1.0, 3.0, 3.0, 2.0, 0.0]]]), 2, strides=1).tolist()
+        [[[3.0, 3.0, 3.0, 2.0]]]
+    """
+    x = floating(x)
+    xp = backend.array_module(x.data)
+    pool, strides, pads, out_hw = _plan(x, pool_size, strides, padding, "max_pool")
+    x4 = as_2d(x.data, x.ndim - 2)
+    padded = pad_spatial(x4, pads, value=-xp.inf)
+    windows = _max_pool_compiled if kernels.ready(padded) else _max_pool_numpy
+    best, argbest = windows(padded, pool, strides, out_hw)
     overlapping = strides[0] < pool[0] or strides[1] < pool[1]
 
     def backward(grad):
         grad = grad.reshape(best.shape)
         d_padded = _zero_padded_like(x4, pads)
+        if kernels.ready(grad, d_padded):
+            from deepgrad.engine.kernels.pooling import max_pool_backward
+
+            max_pool_backward(grad, argbest, pool[1], *strides, d_padded)
+            return (crop_spatial(d_padded, pads).reshape(x.shape),)
         for offset, view in enumerate(_offsets(d_padded, pool, strides, out_hw)):
             chosen = argbest == offset
             if overlapping:  # a position may be the maximum of several windows: add
