@@ -3,7 +3,8 @@
 Each module holds a family of primitives, each with its backward beside its forward:
 arithmetic (+ - * / ** and friends), elementwise (exp, tanh, relu...), reduction (sum, max...),
 softmax (logsumexp, softmax, log_softmax), shape (reshape, transpose...), joining
-(concatenate, stack, split, pad), indexing (t[...]) and linalg (matmul).
+(concatenate, stack, split, pad), indexing (t[...]), linalg (matmul) and attention
+(attention_weights).
 """
 
 from deepgrad.engine.ops import inplace
@@ -26,6 +27,7 @@ from deepgrad.engine.ops.arithmetic import (
     to,
     where,
 )
+from deepgrad.engine.ops.attention import attention_weights
 from deepgrad.engine.ops.convolution import conv, conv_transpose
 from deepgrad.engine.ops.elementwise import abs, clip, cos, erf, exp, log, relu, sigmoid, sin, softplus, sqrt, tanh
 from deepgrad.engine.ops.indexing import getitem
@@ -92,5 +94,5 @@ __all__ = [
     "reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "flatten", "broadcast_to",
     "concatenate", "stack", "split", "pad", "getitem", "matmul",
     "conv", "conv_transpose", "max_pool", "avg_pool", "global_avg_pool", "global_max_pool",
-    "lstm", "gru", "simple_rnn",
+    "lstm", "gru", "simple_rnn", "attention_weights",
 ]
