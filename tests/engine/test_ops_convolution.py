@@ -3,8 +3,7 @@
 Each PyTorch case runs in float64 on both sides: the forward values, then the gradients of x,
 weight and bias backpropagated from one random upstream gradient. Cases cover odd sizes, stride
 larger than the kernel, "same" padding with even kernels, dilation, groups (depthwise too),
-batch 1, 1×1 kernels and padding that differs between the two sides of an axis. Every test runs
-with the compiled kernels (engine/kernels, when Numba is installed) and with the NumPy reference.
+batch 1, 1×1 kernels and padding that differs between the two sides of an axis.
 """
 
 import doctest
@@ -17,8 +16,6 @@ import torch.nn.functional as F
 import deepgrad as dg
 from deepgrad.engine.ops import convolution
 from deepgrad.engine.ops.convolution import conv, conv_transpose, same_padding
-
-pytestmark = pytest.mark.usefixtures("kernel_path")
 
 
 def arrays(*shapes, seed=0):

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 import deepgrad as dg
+from deepgrad.engine import kernels
 from deepgrad.engine.ops import pooling
 from deepgrad.engine.ops.convolution import int_tuple, same_padding
 from deepgrad.engine.ops.pooling import avg_pool, global_avg_pool, global_max_pool, max_pool
@@ -139,3 +140,28 @@ def test_errors_name_the_problem():
 def test_docstring_examples_run():
     result = doctest.testmod(pooling, extraglobs={"dg": dg}, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 6 and result.failed == 0
+
+
+@pytest.mark.parametrize("layout", ["NCHW", "CNHW", "strided"])
+def test_max_pool_2x2_agrees_with_the_numpy_reference_in_every_memory_layout(layout):
+    """Convolution outputs reach max_pool laid out (C, N, H, W) in memory; the compiled 2×2 kernel
+    reads their planes in that order and must give what the NumPy reference gives, ties and NaN
+    included (odd sizes leave a last row and column that no window reads: their gradient is 0)."""
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 3, (4, 3, 7, 9)).astype(np.float32)  # small integers: many ties
+    values[1, 2, 4, 4] = np.nan
+    if layout == "CNHW":
+        values = np.ascontiguousarray(values.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    elif layout == "strided":
+        values = np.repeat(values, 2, axis=3)[..., ::2]
+    upstream = rng.standard_normal((4, 3, 3, 4)).astype(np.float32)
+    results = []
+    for compiled in (True, False):
+        with kernels.use_compiled(compiled):
+            x = dg.tensor(values, requires_grad=True)
+            out = max_pool(x, 2)
+            out.backward(upstream)
+            results.append((out.numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    assert np.isnan(results[0][0][1, 2, 2, 2]) and results[0][1][:, :, 6, :].sum() == 0

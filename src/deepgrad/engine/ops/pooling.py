@@ -96,16 +96,25 @@ def _max_pool_numpy(padded, pool, strides, out_hw):
     return best, argbest
 
 
-def _max_pool_compiled(padded, pool, strides, out_hw):
-    """The same as _max_pool_numpy, in one compiled pass (kernels/pooling.py)."""
-    from deepgrad.engine.kernels.pooling import max_pool_forward
+def _plane_order(x4):
+    """The axis order, (N, C) or (C, N), in which x4's (H, W) planes lie one after the other in its
+    memory (convolution outputs are laid out (C, N, H, W)), or None when they do not."""
+    for order in ((0, 1, 2, 3), (1, 0, 2, 3)):
+        if x4.transpose(order).flags.c_contiguous:
+            return order
+    return None
 
-    xp = backend.array_module(padded)
-    like = next(_offsets(padded, pool, strides, out_hw))  # output-shaped, in the input's memory order
-    best = xp.empty_like(like, order="K")
-    argbest = xp.empty_like(like, dtype=xp.min_scalar_type(pool[0] * pool[1] - 1), order="K")
-    max_pool_forward(padded, *pool, *strides, best, argbest)
-    return best, argbest
+
+def _stack(a, order):
+    """a (N, C, h, w) as a C-contiguous (planes, h, w) stack in `order` (no copy if already so)."""
+    xp = backend.array_module(a)
+    return xp.ascontiguousarray(a.transpose(order)).reshape(-1, *a.shape[2:])
+
+
+def _unstack(planes, shape, order):
+    """A (planes, h, w) stack in `order` as the (N, C, h, w) array of `shape`'s batch and channels."""
+    lead = (shape[order[0]], shape[order[1]])
+    return planes.reshape(*lead, *planes.shape[1:]).transpose(order)
 
 
 def max_pool(x, pool_size, strides=None, padding="valid"):
@@ -124,19 +133,29 @@ def max_pool(x, pool_size, strides=None, padding="valid"):
     xp = backend.array_module(x.data)
     pool, strides, pads, out_hw = _plan(x, pool_size, strides, padding, "max_pool")
     x4 = as_2d(x.data, x.ndim - 2)
-    padded = pad_spatial(x4, pads, value=-xp.inf)
-    windows = _max_pool_compiled if kernels.ready(padded) else _max_pool_numpy
-    best, argbest = windows(padded, pool, strides, out_hw)
+    order = _plane_order(x4)
+    compiled = (pool == strides == (2, 2) and pads == ((0, 0), (0, 0)) and order is not None
+                and kernels.ready(x4))
+    if compiled:  # the common case in one pass: engine/kernels/pooling.py
+        from deepgrad.engine.kernels.pooling import max_pool_2x2, max_pool_2x2_backward
+
+        planes = _stack(x4, order)
+        best = xp.empty((len(planes), *out_hw), dtype=planes.dtype)
+        argbest = xp.empty(best.shape, dtype=xp.uint8)
+        max_pool_2x2(planes, best, argbest)
+        best = _unstack(best, x4.shape, order)
+    else:
+        padded = pad_spatial(x4, pads, value=-xp.inf)
+        best, argbest = _max_pool_numpy(padded, pool, strides, out_hw)
     overlapping = strides[0] < pool[0] or strides[1] < pool[1]
 
     def backward(grad):
+        if compiled:
+            d_planes = xp.empty(planes.shape, dtype=grad.dtype)
+            max_pool_2x2_backward(_stack(grad.reshape(best.shape), order), argbest, d_planes)
+            return (_unstack(d_planes, x4.shape, order).reshape(x.shape),)
         grad = grad.reshape(best.shape)
         d_padded = _zero_padded_like(x4, pads)
-        if kernels.ready(grad, d_padded):
-            from deepgrad.engine.kernels.pooling import max_pool_backward
-
-            max_pool_backward(grad, argbest, pool[1], *strides, d_padded)
-            return (crop_spatial(d_padded, pads).reshape(x.shape),)
         for offset, view in enumerate(_offsets(d_padded, pool, strides, out_hw)):
             chosen = argbest == offset
             if overlapping:  # a position may be the maximum of several windows: add
