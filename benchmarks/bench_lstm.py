@@ -1,6 +1,6 @@
 """An LSTM regression training step: deepgrad against PyTorch eager.
 
-    python benchmarks/bench_lstm.py [--rounds 15] [--profile]
+    python benchmarks/bench_lstm.py [--rounds 15] [--profile] [--reference]
 
 The workload of the "Sequence models" issue: 8 input features, 50 time steps, 128 units,
 batch 64; the last state goes through Dense(1) (nn.Linear), mean squared error, SGD with momentum
@@ -8,19 +8,29 @@ batch 64; the last state goes through Dense(1) (nn.Linear), mean squared error, 
 alternately in blocks with a pause between them (`time_alternating`, see bench_engine.py), and
 the medians are compared. Prints torch_ms, deepgrad_ms and torch/deepgrad: above 1.0 means
 deepgrad is faster. --profile then runs deepgrad's step under cProfile and prints where it spends.
+--reference times deepgrad with the NumPy time loops instead of the compiled (Numba) ones.
 
-Measured on the 2-core EPYC machine of PERF-NOTES.md (medians of 15 blocks, three runs): torch
-10.7-11.0 ms, deepgrad 15.2-15.4 ms, torch/deepgrad 0.70-0.72. PyTorch runs this LSTM as oneDNN's
-fused kernel (aten::mkldnn_rnn_layer: about 3.9 ms forward, 6.8 ms backward). deepgrad spends about
-7.3 ms in matmuls (50 + 50 per-step ones of about 46 µs, and 2.6 ms for d weight_hh), and most of
-the rest in the per-step ufuncs (12 forward, 17 backward, about 1 µs of overhead each plus their
-memory traffic: the saved gates of all steps are 6.5 MB) and in the copy that lays the gate
-gradients side by side for the d weight_hh matmul.
+Measured on the 2-core EPYC machine of PERF-NOTES.md before the compiled loops (medians of 15
+blocks, three runs): torch 10.7-11.0 ms, deepgrad 15.2-15.4 ms, torch/deepgrad 0.70-0.72. PyTorch
+runs this LSTM as oneDNN's fused kernel (aten::mkldnn_rnn_layer: about 3.9 ms forward, 6.8 ms
+backward).
+
+With the compiled loops of engine/kernels/recurrent.py and reused buffers (measured while other
+jobs loaded the machine, load 4-7, with the runs under `chrt -r 1` so that they got the cores;
+plain runs gave 0.72-0.95 at 5-10 times these times): torch/deepgrad 0.73-0.85 over nine runs
+(torch 10.6-16.4 ms, deepgrad 12.5-20.7 ms), against 0.67-0.75 for the NumPy loops (--reference).
+Where deepgrad's 12.5-13 ms go in the best runs: the LSTM forward 3.3 ms (50 matmuls 2.5 ms,
+gate maths 0.9 ms); its backward 7.2 ms (50 matmuls 2.8 ms, gate maths 0.65 ms, d weight_hh
+2.3 ms, and 1.2 ms more than these parts take alone: the matmuls' second BLAS thread reads what
+the gate maths just wrote on the other core, and the gate maths stream 13 MB through the caches);
+the layer's input projection (K = 9, memory-bound) 1.4 ms; the rest (Dense, loss, SGD, autograd)
+about 0.7 ms.
 """
 
 import argparse
 import cProfile
 import pstats
+import time
 
 import numpy as np
 import torch
@@ -28,6 +38,7 @@ import torch
 import deepgrad as dg
 from bench_engine import time_alternating
 from deepgrad import nn, optim
+from deepgrad.engine import kernels
 from deepgrad.nn.layers.recurrent import LSTM
 
 FEATURES, STEPS, UNITS, BATCH = 8, 50, 128, 64
@@ -75,19 +86,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="blocks of 20 steps per contender")
     parser.add_argument("--profile", action="store_true", help="also profile 50 deepgrad steps with cProfile")
+    parser.add_argument("--reference", action="store_true", help="run deepgrad's NumPy time loops, not the compiled")
     args = parser.parse_args()
+    with kernels.use_compiled(not args.reference):
+        run(args)
+
+
+def run(args):
     torch.set_num_threads(2)
     dg.manual_seed(0)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((BATCH, STEPS, FEATURES)).astype(np.float32)
     y = rng.standard_normal((BATCH, 1)).astype(np.float32)
 
+    start = time.perf_counter()
     model = deepgrad_model()
     torch_lstm, linear = torch_model_like(model)
     d_opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     t_opt = torch.optim.SGD([*torch_lstm.parameters(), *linear.parameters()], lr=0.01, momentum=0.9)
     d_x, d_y, t_x, t_y = dg.tensor(x), dg.tensor(y), torch.tensor(x), torch.tensor(y)
     first = deepgrad_step(model, d_opt, d_x, d_y).item(), torch_step(torch_lstm, linear, t_opt, t_x, t_y).item()
+    print(f"build and first steps (deepgrad compiles its kernels unless Numba has them cached): "
+          f"{time.perf_counter() - start:.2f} s")
     assert abs(first[0] - first[1]) <= 1e-4 * max(1.0, abs(first[1])), f"the two first losses differ: {first}"
 
     times = time_alternating(
@@ -99,7 +119,7 @@ def main():
     )
     ratio = times["torch"] / times["deepgrad"]
     print(f"{'workload':<48}{'torch_ms':>10}{'deepgrad_ms':>13}{'torch/deepgrad':>16}")
-    name = f"LSTM {FEATURES}->{UNITS}, {STEPS} steps, batch {BATCH}, step"
+    name = f"LSTM {FEATURES}->{UNITS}, {STEPS} steps, batch {BATCH}, step" + (" (NumPy)" if args.reference else "")
     print(f"{name:<48}{times['torch'] * 1e3:>10.3f}{times['deepgrad'] * 1e3:>13.3f}{ratio:>16.2f}")
 
     if args.profile:

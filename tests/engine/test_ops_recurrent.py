@@ -1,4 +1,8 @@
-"""The fused recurrent primitives (lstm, gru, simple_rnn): against PyTorch, finite differences and masking rules."""
+"""The fused recurrent primitives (lstm, gru, simple_rnn): against PyTorch, finite differences and masking rules.
+
+Every test runs twice, with the compiled time loops (engine/kernels/recurrent.py, when Numba is
+installed) and with the NumPy reference; test_kernels_recurrent.py checks the two against each other.
+"""
 
 import doctest
 
@@ -9,6 +13,8 @@ import torch
 import deepgrad as dg
 from deepgrad.engine import ops
 from deepgrad.engine.ops import recurrent
+
+pytestmark = pytest.mark.usefixtures("kernel_path")
 
 SHAPES = [(1, 1, 1, 1), (3, 5, 4, 6), (2, 7, 3, 2), (4, 3, 6, 5)]  # (batch, time, features, units)
 GATES = {"lstm": 4, "gru": 3, "rnn": 1}

@@ -6,7 +6,10 @@ version, which is what runs on CuPy arrays, without Numba, or after `use_compile
 tests check the two against each other. Numba is optional (`pip install 'deepgrad[fast]'`); it is
 imported the first time an op asks for it, so `import deepgrad` stays quick: an op imports its
 kernel module (which imports Numba) only after `ready()` said yes. Kernels are compiled on their
-first call, cached on disk (`cache=True`), and run in parallel over the cores (`prange`).
+first call and cached on disk (`cache=True`). They run on one core, as plain loops: on this
+2-core machine, loops spread over both (`prange`) saved little when it was idle, and cost 10-25x
+when another process held one core (the first thread waits for the other), or when Numba's
+threads kept spinning and took a core from the matrix products that follow (OpenBLAS's threads).
 
     >>> from deepgrad.engine import kernels
     >>> with kernels.use_compiled(False):  # the NumPy reference path
@@ -15,7 +18,6 @@ first call, cached on disk (`cache=True`), and run in parallel over the cores (`
 
 import contextlib
 import importlib
-import os
 
 import numpy
 
@@ -24,20 +26,13 @@ _numba = None  # the module, once imported; False when it is not installed
 
 
 def numba():
-    """The numba module, or None when it is not installed (imported once, on first use).
-
-    Parallel loops run on Numba's "workqueue" threads unless NUMBA_THREADING_LAYER says otherwise:
-    their idle threads sleep, where OpenMP's spin. Measured here with another process busy on one
-    of the two cores, a kernel that takes 0.3 ms took 8 ms on OpenMP threads and 0.3 ms on these."""
+    """The numba module, or None when it is not installed (imported once, on first use)."""
     global _numba
     if _numba is None:
         try:
             _numba = importlib.import_module("numba")
         except ImportError:
             _numba = False
-        else:
-            if "NUMBA_THREADING_LAYER" not in os.environ:
-                _numba.config.THREADING_LAYER = "workqueue"
     return _numba or None
 
 

@@ -3,20 +3,26 @@
 A recurrent layer projects its inputs for all time steps with one matmul through ordinary ops
 (x_projected = x @ weight_ih + bias, so that part of the gradient is automatic) and hands the
 result to one of these primitives. The primitive runs the T steps with the gate maths fused per
-step: one matmul with weight_hh into a preallocated buffer, then in-place ufuncs (`out=`),
-keeping the activations that the backward needs. The backward runs back through time with one
-matmul per step (for dh_{t-1}) and finds the recurrent weights' gradient with ONE matmul at the
-end, over the states and gate gradients of all steps laid side by side:
+step: one matmul with weight_hh into a preallocated buffer, then the gate maths, keeping the
+activations that the backward needs. The backward runs back through time with one matmul per
+step (for dh_{t-1}) and finds the recurrent weights' gradient with ONE matmul at the end, over
+the states and gate gradients of all steps laid side by side:
 
     d weight_hh = [h_0, h_1, ..., h_{T-1}] @ [dz_1, dz_2, ..., dz_T]ᵀ
+
+Two forms of each time loop, same arguments: the NumPy one here (in-place ufuncs with `out=`),
+which is the reference and runs on CuPy, without Numba and under `kernels.use_compiled(False)`,
+and a compiled one in kernels/recurrent.py (each step one BLAS matmul and one loop over the
+elements), which runs on NumPy float32 and float64 arrays when Numba is installed.
 
 Layout. Inside, a step's state is held transposed, as (units, batch), and a step computes
 z_t = weight_hhᵀ @ h_{t-1}: with 4·units rows instead of 64 batch rows, OpenBLAS spreads that
 matmul over both cores (twice as fast here), and each gate is a contiguous block of rows, so the
-gate maths never touches strided memory. The buffers are step-major, (T, ·, batch), so each step
-reads and writes one contiguous block. The layers pass x_projected as a (batch, time, ·) view of
-such a (time, ·, batch) array, so nothing is copied (any other (N, T, ·) array works too, at the
-cost of one transposing copy), and the gradient of x_projected goes back the same way.
+gate maths never touches strided memory. The forward buffers are step-major, (T, ·, batch), so each
+step reads and writes one contiguous block. The layers pass x_projected as a (batch, time, ·) view
+of such a (time, ·, batch) array, so nothing is copied (any other (N, T, ·) array works too, at the
+cost of one transposing copy). The gate gradients are gate-major, (·, T, batch), so that they are
+already side by side for the d weight_hh matmul; the gradient of x_projected is a view of them.
 
 Sigmoids are computed as σ(z) = 0.5·tanh(z/2) + 0.5: one transcendental ufunc for all gates of a
 step instead of exp, add and reciprocal, and nothing can overflow. It is exact to float32's
@@ -29,7 +35,8 @@ and NumPy backends; its TensorFlow backend gives zeros there). So the outputs ar
 last output is the final state, and a right-padded batch ends in the states of its unpadded rows.
 """
 
-from deepgrad.engine import backend, dtypes
+
+from deepgrad.engine import backend, dtypes, kernels, memory
 from deepgrad.engine.autograd import record
 from deepgrad.engine.errors import ShapeError
 from deepgrad.engine.ops.arithmetic import as_tensor, astype
@@ -83,6 +90,19 @@ def _keep_mask(mask, n, steps, xp):
     return xp.ascontiguousarray(mask.T)[:, None, :]
 
 
+_memory = memory.Reuse()
+
+
+def _loops(name, forward, backward, *arrays):
+    """The (forward, backward) time loops to run on `arrays`: the compiled ones from kernels/recurrent.py
+    (which imports Numba) when kernels.ready says so and the dtype is float32 or float64, else these."""
+    if kernels.ready(*arrays) and arrays[0].dtype.char in "fd":
+        from deepgrad.engine.kernels import recurrent as compiled
+
+        return getattr(compiled, f"{name}_forward"), getattr(compiled, f"{name}_backward")
+    return forward, backward
+
+
 def _step_major(x, xp):
     """x_projected (N, T, G) as a contiguous (T, G, N) array; free for the layers' views."""
     return xp.ascontiguousarray(x.transpose(1, 2, 0))
@@ -105,6 +125,14 @@ def _masked_gradients(keep, *grads):
     return carried
 
 
+def _weight_gradient(states, dz, history, xp):
+    """d weight_hh = [h_0 ... h_{T-1}] @ [dz_1 ... dz_T]ᵀ, ONE (U, T·N) @ (T·N, G) matmul: the states
+    are copied side by side into history (U, T, N); dz is gate-major (G, T, N) already."""
+    units, steps, n = history.shape
+    history[...] = states[:steps].transpose(1, 0, 2)
+    return history.reshape(units, steps * n) @ dz.reshape(-1, steps * n).T
+
+
 def _unpack(packed, steps):
     """(outputs (N, T, U), h_T (N, U)) from the recorded (T + extras, U, N) array [h_1, ..., h_T, ...]."""
     sequence = packed if packed.shape[0] == steps else getitem(packed, slice(0, steps))
@@ -116,15 +144,78 @@ def _step(packed, t):
     return transpose(getitem(packed, t), (1, 0))
 
 
-def _weight_gradient(states, dz, xp):
-    """d weight_hh = Σ_t h_{t-1} dz_tᵀ as ONE (U, T·N) @ (T·N, G) matmul, after laying the step-major
-    stacks side by side (a copy each: measured cheaper than T small matmuls and their sum)."""
-    steps, gates, n = dz.shape
-    states = xp.ascontiguousarray(states[:steps].transpose(1, 0, 2)).reshape(-1, steps * n)
-    return states @ xp.ascontiguousarray(dz.transpose(1, 0, 2)).reshape(gates, steps * n).T
-
-
 # --- LSTM -------------------------------------------------------------------------------------------
+def _lstm_forward(xs, w_t, keep, states, cells, gates, tanh_cells):
+    """Runs the T steps: fills states[1:T+1], cells[1:], gates (after their activations) and
+    tanh_cells from xs (T, 4U, N), w_t = weight_hhᵀ (4U, U), states[0], cells[0] and keep
+    ((T, 1, N) bool or None)."""
+    xp = backend.array_module(xs)
+    u, n = states.shape[1:]
+    ig = xp.empty((u, n), xs.dtype)
+    for t in range(xs.shape[0]):
+        z = gates[t]
+        xp.matmul(w_t, states[t], out=z)
+        z += xs[t]
+        i, f, g, o, ifo = z[:u], z[u : 2 * u], z[2 * u : 3 * u], z[3 * u :], z[: 2 * u]
+        ifo *= 0.5  # σ(z) = 0.5·tanh(z/2) + 0.5: one tanh for the four gates
+        o *= 0.5
+        xp.tanh(z, out=z)
+        for block in ifo, o:
+            block *= 0.5
+            block += 0.5
+        c = cells[t + 1]
+        xp.multiply(f, cells[t], out=c)
+        xp.multiply(i, g, out=ig)
+        c += ig
+        xp.tanh(c, out=tanh_cells[t])
+        xp.multiply(o, tanh_cells[t], out=states[t + 1])
+        if keep is not None:
+            xp.copyto(c, cells[t], where=~keep[t])
+            xp.copyto(states[t + 1], states[t], where=~keep[t])
+
+
+def _lstm_backward(grad, w, keep, states, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history):
+    """Runs back through the T steps from grad (T + 1, U, N), dL/dh_1 ... dL/dh_T then dL/dc_T: turns
+    dh, dc from dL/dh_T, dL/dc_T into dL/dh_0, dL/dc_0 (dh only when to_h0), fills dz (4U, T, N) with
+    dL/d pre-activations (which are dL/d x_projected) and grad_w unless it is None."""
+    xp = backend.array_module(dh)
+    u, n = dh.shape
+    tmp, factor = xp.empty((u, n), dh.dtype), xp.empty((4 * u, n), dh.dtype)
+    for t in reversed(range(gates.shape[0])):
+        if keep is not None:
+            carried_h, carried_c = _masked_gradients(keep[t], dh, dc)
+        a, tanh_c = gates[t], tanh_cells[t]
+        i, f, g, o = a[:u], a[u : 2 * u], a[2 * u : 3 * u], a[3 * u :]
+        xp.multiply(tanh_c, tanh_c, out=tmp)  # c_t also reaches the loss through h_t = o·tanh(c_t):
+        xp.subtract(1, tmp, out=tmp)  # dc += dh·o·(1 - tanh(c_t)²)
+        tmp *= o
+        tmp *= dh
+        dc += tmp
+        # di = dc·g·i(1-i), df = dc·c_{t-1}·f(1-f), dg = dc·i·(1-g²), do = dh·tanh(c_t)·o(1-o)
+        xp.subtract(1, a, out=factor)
+        factor *= a  # σ' = σ(1-σ) for i, f, o (the g block is redone below)
+        factor[:u] *= g
+        factor[u : 2 * u] *= cells[t]
+        factor_g = factor[2 * u : 3 * u]
+        xp.multiply(g, g, out=factor_g)
+        xp.subtract(1, factor_g, out=factor_g)
+        factor_g *= i
+        factor[3 * u :] *= tanh_c
+        d = dz[:, t]
+        xp.multiply(dc, factor[: 3 * u].reshape(3, u, n), out=d[: 3 * u].reshape(3, u, n))
+        xp.multiply(dh, factor[3 * u :], out=d[3 * u :])
+        dc *= f  # dL/dc_{t-1}
+        if t > 0 or to_h0:
+            xp.matmul(w, d, out=dh)  # dL/dh_{t-1}
+            if t > 0:
+                dh += grad[t - 1]
+        if keep is not None:
+            dh += carried_h
+            dc += carried_c
+    if grad_w is not None:
+        grad_w[...] = _weight_gradient(states, dz, history, xp)
+
+
 def lstm(x_projected, h0, c0, weight_hh, mask=None):
     """A whole LSTM sequence, fused; returns (outputs (N, T, U), h_T, c_T).
 
@@ -147,73 +238,25 @@ def lstm(x_projected, h0, c0, weight_hh, mask=None):
     xp = backend.array_module(x.data)
     keep = _keep_mask(mask, n, steps, xp)
     dtype = x.data.dtype
-    xs, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data.T)
-    states = xp.empty((steps + 2, u, n), dtype)  # h_0 ... h_T, then c_T: [1:] is the recorded output
-    cells = xp.empty((steps + 1, u, n), dtype)  # c_0 ... c_T
-    gates = xp.empty((steps, 4 * u, n), dtype)  # i, f, g, o of each step, after their activations
-    tanh_cells = xp.empty((steps, u, n), dtype)
-    ig = xp.empty((u, n), dtype)
+    xs, w_hh, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data), xp.ascontiguousarray(w.data.T)
+    run_forward, run_backward = _loops("lstm", _lstm_forward, _lstm_backward, xs)
+    states = _memory.empty((steps + 2, u, n), dtype, xp)  # h_0 ... h_T, then c_T: [1:] is the recorded output
+    cells = _memory.empty((steps + 1, u, n), dtype, xp)  # c_0 ... c_T
+    gates = _memory.empty((steps, 4 * u, n), dtype, xp)  # i, f, g, o of each step, after their activations
+    tanh_cells = _memory.empty((steps, u, n), dtype, xp)
     states[0], cells[0] = h0.data.T, c0.data.T
-    for t in range(steps):
-        z = gates[t]
-        xp.matmul(w_t, states[t], out=z)
-        z += xs[t]
-        i, f, g, o, ifo = z[:u], z[u : 2 * u], z[2 * u : 3 * u], z[3 * u :], z[: 2 * u]
-        ifo *= 0.5  # σ(z) = 0.5·tanh(z/2) + 0.5: one tanh for the four gates
-        o *= 0.5
-        xp.tanh(z, out=z)
-        for block in ifo, o:
-            block *= 0.5
-            block += 0.5
-        c = cells[t + 1]
-        xp.multiply(f, cells[t], out=c)
-        xp.multiply(i, g, out=ig)
-        c += ig
-        xp.tanh(c, out=tanh_cells[t])
-        xp.multiply(o, tanh_cells[t], out=states[t + 1])
-        if keep is not None:
-            xp.copyto(c, cells[t], where=~keep[t])
-            xp.copyto(states[t + 1], states[t], where=~keep[t])
+    run_forward(xs, w_t, keep, states, cells, gates, tanh_cells)
     states[steps + 1] = cells[steps]
 
     def backward(grad):
         # grad (T + 1, U, N): dL/dh_1 ... dL/dh_T (from the outputs), then dL/dc_T.
-        dz = xp.empty((steps, 4 * u, n), dtype)  # dL/d pre-activations
+        grad = xp.ascontiguousarray(grad)
         dh, dc = grad[steps - 1].copy(), grad[steps].copy()  # dL/dh_t and dL/dc_t, running back
-        tmp, factor = xp.empty((u, n), dtype), xp.empty((4 * u, n), dtype)
-        for t in reversed(range(steps)):
-            if keep is not None:
-                carried_h, carried_c = _masked_gradients(keep[t], dh, dc)
-            a, tanh_c = gates[t], tanh_cells[t]
-            i, f, g, o = a[:u], a[u : 2 * u], a[2 * u : 3 * u], a[3 * u :]
-            xp.multiply(tanh_c, tanh_c, out=tmp)  # c_t also reaches the loss through h_t = o·tanh(c_t):
-            xp.subtract(1, tmp, out=tmp)  # dc += dh·o·(1 - tanh(c_t)²)
-            tmp *= o
-            tmp *= dh
-            dc += tmp
-            # di = dc·g·i(1-i), df = dc·c_{t-1}·f(1-f), dg = dc·i·(1-g²), do = dh·tanh(c_t)·o(1-o)
-            xp.subtract(1, a, out=factor)
-            factor *= a  # σ' = σ(1-σ) for i, f, o (the g block is redone below)
-            factor[:u] *= g
-            factor[u : 2 * u] *= cells[t]
-            factor_g = factor[2 * u : 3 * u]
-            xp.multiply(g, g, out=factor_g)
-            xp.subtract(1, factor_g, out=factor_g)
-            factor_g *= i
-            factor[3 * u :] *= tanh_c
-            d = dz[t]
-            xp.multiply(dc, factor[: 3 * u].reshape(3, u, n), out=d[: 3 * u].reshape(3, u, n))
-            xp.multiply(dh, factor[3 * u :], out=d[3 * u :])
-            dc *= f  # dL/dc_{t-1}
-            if t > 0 or h0._requires_grad:
-                xp.matmul(w.data, d, out=dh)  # dL/dh_{t-1}
-                if t > 0:
-                    dh += grad[t - 1]
-            if keep is not None:
-                dh += carried_h
-                dc += carried_c
-        grad_w = _weight_gradient(states, dz, xp) if w._requires_grad else None
-        return dz.transpose(2, 0, 1), dh.T, dc.T, grad_w
+        grad_w = xp.empty((u, 4 * u), dtype) if w._requires_grad else None
+        dz, history = _memory.empty((4 * u, steps, n), dtype, xp), _memory.empty((u, steps, n), dtype, xp)
+        run_backward(grad, w_hh, keep, states, cells, gates, tanh_cells, dh, dc, h0._requires_grad, grad_w, dz,
+                     history)
+        return dz.transpose(2, 1, 0), dh.T, dc.T, grad_w
 
     packed = record(states[1:], (x, h0, c0, w), backward, "lstm")
     outputs, h_last = _unpack(packed, steps)
@@ -221,6 +264,68 @@ def lstm(x_projected, h0, c0, weight_hh, mask=None):
 
 
 # --- GRU --------------------------------------------------------------------------------------------
+def _gru_forward(xs, w_t, b, keep, states, gates, hidden):
+    """Runs the T steps: fills states[1:], gates (r, z, n) and hidden (a = h_{t-1} @ weight_hh + bias_hh)
+    from xs (T, 3U, N), w_t = weight_hhᵀ (3U, U), b = bias_hh (3U,), states[0] and keep."""
+    xp = backend.array_module(xs)
+    u = states.shape[1]
+    for t in range(xs.shape[0]):
+        a, act, h = hidden[t], gates[t], states[t + 1]
+        xp.matmul(w_t, states[t], out=a)
+        a += b[:, None]
+        rz, new = act[: 2 * u], act[2 * u :]
+        xp.add(xs[t, : 2 * u], a[: 2 * u], out=rz)
+        _sigmoid_(rz, xp)
+        xp.multiply(act[:u], a[2 * u :], out=new)
+        new += xs[t, 2 * u :]
+        xp.tanh(new, out=new)
+        xp.subtract(states[t], new, out=h)  # h_t = n + z·(h_{t-1} - n)
+        h *= act[u : 2 * u]
+        h += new
+        if keep is not None:
+            xp.copyto(h, states[t], where=~keep[t])
+
+
+def _gru_backward(grad, w, keep, states, gates, hidden, dh, to_h0, grad_w, dx, dan, history):
+    """Runs back through the T steps from grad (T, U, N): turns dh from dL/dh_T into dL/dh_0 (when
+    to_h0), fills dx (3U, T, N) with dL/d x_projected = [dr, dz, dn], dan (U, T, N) with dL/da_n = dn·r,
+    and grad_w unless it is None."""
+    xp = backend.array_module(dh)
+    u, n = dh.shape
+    d = xp.empty((3 * u, n), dh.dtype)  # dL/da of the step = [dr, dz, dn·r]
+    through_z, tmp = xp.empty((u, n), dh.dtype), xp.empty((u, n), dh.dtype)
+    for t in reversed(range(gates.shape[0])):
+        if keep is not None:
+            (carried,) = _masked_gradients(keep[t], dh)
+        r, z, new, dn = gates[t, :u], gates[t, u : 2 * u], gates[t, 2 * u :], dx[2 * u :, t]
+        xp.multiply(new, new, out=tmp)  # dn = dh·(1-z)·(1-n²)
+        xp.subtract(1, tmp, out=tmp)
+        xp.multiply(dh, z, out=through_z)  # the part of dL/dh_{t-1} that skips the gates: dh·z
+        xp.subtract(dh, through_z, out=dn)
+        dn *= tmp
+        xp.subtract(states[t], new, out=tmp)  # dz = dh·(h_{t-1} - n)·z(1-z)
+        tmp *= dh
+        xp.multiply(tmp, z, out=d[u : 2 * u])
+        xp.subtract(1, z, out=tmp)
+        d[u : 2 * u] *= tmp
+        xp.multiply(dn, hidden[t, 2 * u :], out=d[:u])  # dr = dn·a_n·r(1-r)
+        d[:u] *= r
+        xp.subtract(1, r, out=tmp)
+        d[:u] *= tmp
+        xp.multiply(dn, r, out=d[2 * u :])
+        dx[: 2 * u, t], dan[:, t] = d[: 2 * u], d[2 * u :]
+        if t > 0 or to_h0:
+            xp.matmul(w, d, out=dh)
+            dh += through_z
+            if t > 0:
+                dh += grad[t - 1]
+            if keep is not None:
+                dh += carried
+    if grad_w is not None:
+        grad_w[:, : 2 * u] = _weight_gradient(states, dx[: 2 * u], history, xp)
+        grad_w[:, 2 * u :] = _weight_gradient(states, dan, history, xp)
+
+
 def gru(x_projected, h0, weight_hh, bias_hh, mask=None):
     """A whole GRU sequence with PyTorch's equations, fused; returns (outputs (N, T, U), h_T).
 
@@ -245,67 +350,68 @@ def gru(x_projected, h0, weight_hh, bias_hh, mask=None):
     xp = backend.array_module(x.data)
     keep = _keep_mask(mask, n, steps, xp)
     dtype = x.data.dtype
-    xs, w_t, b_column = _step_major(x.data, xp), xp.ascontiguousarray(w.data.T), b.data[:, None]
-    states = xp.empty((steps + 1, u, n), dtype)  # h_0 ... h_T: [1:] is the recorded output
-    gates = xp.empty((steps, 3 * u, n), dtype)  # r, z, n of each step
-    hidden = xp.empty((steps, 3 * u, n), dtype)  # a = h_{t-1} @ weight_hh + bias_hh of each step
+    xs, w_hh, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data), xp.ascontiguousarray(w.data.T)
+    run_forward, run_backward = _loops("gru", _gru_forward, _gru_backward, xs)
+    states = _memory.empty((steps + 1, u, n), dtype, xp)  # h_0 ... h_T: [1:] is the recorded output
+    gates = _memory.empty((steps, 3 * u, n), dtype, xp)  # r, z, n of each step
+    hidden = _memory.empty((steps, 3 * u, n), dtype, xp)  # a = h_{t-1} @ weight_hh + bias_hh of each step
     states[0] = h0.data.T
-    for t in range(steps):
-        a, act, h = hidden[t], gates[t], states[t + 1]
-        xp.matmul(w_t, states[t], out=a)
-        a += b_column
-        rz, new = act[: 2 * u], act[2 * u :]
-        xp.add(xs[t, : 2 * u], a[: 2 * u], out=rz)
-        _sigmoid_(rz, xp)
-        xp.multiply(act[:u], a[2 * u :], out=new)
-        new += xs[t, 2 * u :]
-        xp.tanh(new, out=new)
-        xp.subtract(states[t], new, out=h)  # h_t = n + z·(h_{t-1} - n)
-        h *= act[u : 2 * u]
-        h += new
-        if keep is not None:
-            xp.copyto(h, states[t], where=~keep[t])
+    run_forward(xs, w_t, xp.ascontiguousarray(b.data), keep, states, gates, hidden)
 
     def backward(grad):
-        da = xp.empty((steps, 3 * u, n), dtype)  # dL/da = [dr, dz, dn·r]
-        dx_new = xp.empty((steps, u, n), dtype)  # dL/dx_n = dn (dL/dx_r, dL/dx_z are dr, dz)
-        dh, through_z, tmp = grad[steps - 1].copy(), xp.empty((u, n), dtype), xp.empty((u, n), dtype)
-        for t in reversed(range(steps)):
-            if keep is not None:
-                (carried,) = _masked_gradients(keep[t], dh)
-            r, z, new, d = gates[t, :u], gates[t, u : 2 * u], gates[t, 2 * u :], da[t]
-            xp.multiply(new, new, out=tmp)  # dn = dh·(1-z)·(1-n²)
-            xp.subtract(1, tmp, out=tmp)
-            xp.multiply(dh, z, out=through_z)  # the part of dL/dh_{t-1} that skips the gates: dh·z
-            xp.subtract(dh, through_z, out=dx_new[t])
-            dx_new[t] *= tmp
-            xp.subtract(states[t], new, out=tmp)  # dz = dh·(h_{t-1} - n)·z(1-z)
-            tmp *= dh
-            xp.multiply(tmp, z, out=d[u : 2 * u])
-            xp.subtract(1, z, out=tmp)
-            d[u : 2 * u] *= tmp
-            xp.multiply(dx_new[t], hidden[t, 2 * u :], out=d[:u])  # dr = dn·a_n·r(1-r)
-            d[:u] *= r
-            xp.subtract(1, r, out=tmp)
-            d[:u] *= tmp
-            xp.multiply(dx_new[t], r, out=d[2 * u :])
-            if t > 0 or h0._requires_grad:
-                xp.matmul(w.data, d, out=dh)
-                dh += through_z
-                if t > 0:
-                    dh += grad[t - 1]
-                if keep is not None:
-                    dh += carried
-        dx = xp.concatenate([da[:, : 2 * u], dx_new], axis=1)
-        grad_w = _weight_gradient(states, da, xp) if w._requires_grad else None
-        grad_b = da.sum(axis=(0, 2)) if b._requires_grad else None
-        return dx.transpose(2, 0, 1), dh.T, grad_w, grad_b
+        grad = xp.ascontiguousarray(grad)
+        dh = grad[steps - 1].copy()
+        grad_w = xp.empty((u, 3 * u), dtype) if w._requires_grad else None
+        dx, dan = _memory.empty((3 * u, steps, n), dtype, xp), _memory.empty((u, steps, n), dtype, xp)
+        history = _memory.empty((u, steps, n), dtype, xp)
+        run_backward(grad, w_hh, keep, states, gates, hidden, dh, h0._requires_grad, grad_w, dx, dan, history)
+        grad_b = xp.concatenate([dx[: 2 * u].sum(axis=(1, 2)), dan.sum(axis=(1, 2))]) if b._requires_grad else None
+        return dx.transpose(2, 1, 0), dh.T, grad_w, grad_b
 
     packed = record(states[1:], (x, h0, w, b), backward, "gru")
     return _unpack(packed, steps)
 
 
 # --- SimpleRNN --------------------------------------------------------------------------------------
+def _simple_rnn_forward(xs, w_t, activation, keep, states):
+    """Runs the T steps: fills states[1:] from xs (T, U, N), w_t = weight_hhᵀ, states[0] and keep;
+    activation is an index into SIMPLE_RNN_ACTIVATIONS."""
+    xp = backend.array_module(xs)
+    for t in range(xs.shape[0]):
+        h = states[t + 1]
+        xp.matmul(w_t, states[t], out=h)
+        h += xs[t]
+        if activation == 0:
+            xp.tanh(h, out=h)
+        elif activation == 1:
+            xp.maximum(h, 0, out=h)
+        elif activation == 2:
+            _sigmoid_(h, xp)
+        if keep is not None:
+            xp.copyto(h, states[t], where=~keep[t])
+
+
+def _simple_rnn_backward(grad, w, activation, keep, states, dh, to_h0, grad_w, dz, history):
+    """Runs back through the T steps from grad (T, U, N): turns dh from dL/dh_T into dL/dh_0 (when
+    to_h0), fills dz (U, T, N), which is dL/d x_projected, and grad_w unless None."""
+    xp = backend.array_module(dh)
+    h = states[1:]  # the derivative of each activation, from its output
+    slope = (lambda: 1 - h * h, lambda: (h > 0).astype(h.dtype), lambda: h * (1 - h),
+             lambda: xp.ones_like(h))[activation]()
+    for t in reversed(range(slope.shape[0])):
+        if keep is not None:
+            (carried,) = _masked_gradients(keep[t], dh)
+        xp.multiply(dh, slope[t], out=dz[:, t])
+        if t > 0 or to_h0:
+            xp.matmul(w, dz[:, t], out=dh)
+            if t > 0:
+                dh += grad[t - 1]
+            if keep is not None:
+                dh += carried
+    if grad_w is not None:
+        grad_w[...] = _weight_gradient(states, dz, history, xp)
+
+
 def simple_rnn(x_projected, h0, weight_hh, activation="tanh", mask=None):
     """A whole simple (Elman) RNN sequence, fused; returns (outputs (N, T, U), h_T).
 
@@ -323,40 +429,20 @@ def simple_rnn(x_projected, h0, weight_hh, activation="tanh", mask=None):
     n, steps, u = _check_shapes("simple_rnn", x, w.data, 1, [("h0", h0)])
     xp = backend.array_module(x.data)
     keep = _keep_mask(mask, n, steps, xp)
-    xs, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data.T)
-    states = xp.empty((steps + 1, u, n), x.data.dtype)  # h_0 ... h_T: [1:] is the recorded output
+    dtype, code = x.data.dtype, SIMPLE_RNN_ACTIVATIONS.index(activation)
+    xs, w_hh, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data), xp.ascontiguousarray(w.data.T)
+    run_forward, run_backward = _loops("simple_rnn", _simple_rnn_forward, _simple_rnn_backward, xs)
+    states = _memory.empty((steps + 1, u, n), dtype, xp)  # h_0 ... h_T: [1:] is the recorded output
     states[0] = h0.data.T
-    for t in range(steps):
-        h = states[t + 1]
-        xp.matmul(w_t, states[t], out=h)
-        h += xs[t]
-        if activation == "tanh":
-            xp.tanh(h, out=h)
-        elif activation == "relu":
-            xp.maximum(h, 0, out=h)
-        elif activation == "sigmoid":
-            _sigmoid_(h, xp)
-        if keep is not None:
-            xp.copyto(h, states[t], where=~keep[t])
+    run_forward(xs, w_t, code, keep, states)
 
     def backward(grad):
-        h = states[1:]  # the derivative of each activation, from its output
-        slope = {"tanh": lambda: 1 - h * h, "relu": lambda: (h > 0).astype(h.dtype),
-                 "sigmoid": lambda: h * (1 - h), "linear": lambda: xp.ones_like(h)}[activation]()
-        dz = xp.empty_like(h)
+        grad = xp.ascontiguousarray(grad)
         dh = grad[steps - 1].copy()
-        for t in reversed(range(steps)):
-            if keep is not None:
-                (carried,) = _masked_gradients(keep[t], dh)
-            xp.multiply(dh, slope[t], out=dz[t])
-            if t > 0 or h0._requires_grad:
-                xp.matmul(w.data, dz[t], out=dh)
-                if t > 0:
-                    dh += grad[t - 1]
-                if keep is not None:
-                    dh += carried
-        grad_w = _weight_gradient(states, dz, xp) if w._requires_grad else None
-        return dz.transpose(2, 0, 1), dh.T, grad_w
+        grad_w = xp.empty((u, u), dtype) if w._requires_grad else None
+        dz, history = _memory.empty((u, steps, n), dtype, xp), _memory.empty((u, steps, n), dtype, xp)
+        run_backward(grad, w_hh, code, keep, states, dh, h0._requires_grad, grad_w, dz, history)
+        return dz.transpose(2, 1, 0), dh.T, grad_w
 
     packed = record(states[1:], (x, h0, w), backward, "simple_rnn")
     return _unpack(packed, steps)
