@@ -10,7 +10,7 @@ from deepgrad.data import datasets
 
 MODULES = ["deepgrad.data", "deepgrad.data.dataset", "deepgrad.data.loader", "deepgrad.data.datasets",
            "deepgrad.data.datasets.idx", "deepgrad.data.datasets.download", "deepgrad.data.datasets.mnist",
-           "deepgrad.data.datasets.digits", "deepgrad.data.datasets.synthetic"]
+           "deepgrad.data.datasets.digits", "deepgrad.data.datasets.synthetic", "deepgrad.data.text"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -21,8 +21,9 @@ def test_docstring_examples_run(name):
 
 
 def test_the_public_names():
-    assert set(data.__all__) == {"Dataset", "TensorDataset", "DataLoader", "datasets", "transforms"}
-    assert set(datasets.__all__) == {"load_mnist", "load_fashion_mnist", "load_digits", "make_spirals", "make_moons",
+    assert set(data.__all__) == {"Dataset", "TensorDataset", "DataLoader", "datasets", "text", "transforms"}
+    assert set(datasets.__all__) == {"load_mnist", "load_fashion_mnist", "load_digits", "load_bbc_news",
+                                     "BBC_NEWS_CLASS_NAMES", "load_sunspots", "make_spirals", "make_moons",
                                      "make_xor", "make_sine", "DatasetNotFoundError", "ChecksumError",
                                      "IDXFormatError"}
     assert all(hasattr(module, name) for module in (data, datasets) for name in module.__all__)

@@ -2,7 +2,8 @@
 
 A `Dataset` answers `len(dataset)` and `dataset[i]`; a `DataLoader` walks it in mini-batches of
 `batch_size` samples, one epoch per `for` loop. `deepgrad.data.datasets` loads the classic
-datasets (MNIST, Fashion-MNIST, scikit-learn's digits) and makes small synthetic ones.
+datasets (MNIST, Fashion-MNIST, scikit-learn's digits, BBC News, the sunspot numbers) and makes
+small synthetic ones; `deepgrad.data.text.TextVectorization` turns text into token ids.
 
     >>> import numpy as np
     >>> from deepgrad.data import DataLoader, TensorDataset
@@ -14,8 +15,8 @@ datasets (MNIST, Fashion-MNIST, scikit-learn's digits) and makes small synthetic
     (1, 2) float32 [1]
 """
 
-from deepgrad.data import datasets, transforms
+from deepgrad.data import datasets, text, transforms
 from deepgrad.data.dataset import Dataset, TensorDataset
 from deepgrad.data.loader import DataLoader
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "datasets", "transforms"]
+__all__ = ["Dataset", "TensorDataset", "DataLoader", "datasets", "text", "transforms"]
