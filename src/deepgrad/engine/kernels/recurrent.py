@@ -105,6 +105,18 @@ def _sigmoid_typed(x):
 
 # --- shared -----------------------------------------------------------------------------------------
 @njit(cache=True)
+def _back_through_weights(w, d, back, dh, grad, t):
+    """dh_{t-1} = (the part of dh_t that skipped the gates, already in dh) + w @ d + the output
+    gradient of step t - 1."""
+    np.dot(w, d, back)
+    u, n = dh.shape
+    zero = dh.dtype.type(0)
+    for j in range(u):
+        for k in range(n):
+            dh[j, k] += back[j, k] + (grad[t - 1, j, k] if t > 0 else zero)
+
+
+@njit(cache=True)
 def _weight_gradient(states, dz, history, out):
     """out = [h_0 ... h_{T-1}] @ [dz_1 ... dz_T]ᵀ as ONE matmul, the states copied side by side into
     history (U, T, N); dz is gate-major (G, T, N). Plain loops, not slice assignments, which take
@@ -238,10 +250,7 @@ def gru_backward(grad, w, keep, states, gates, hidden, dh, to_h0, grad_w, dx, da
                 dh[j, k] = skip
         if t == 0 and not to_h0:
             break
-        np.dot(w, d, back)
-        for j in range(u):
-            for k in range(n):
-                dh[j, k] += back[j, k] + (grad[t - 1, j, k] if t > 0 else zero)
+        _back_through_weights(w, d, back, dh, grad, t)
     if grad_w is not None:  # d weight_hh = [h] @ [dr, dz, dn·r]ᵀ, the last block from dan
         rz, new = np.empty((u, 2 * u), dh.dtype), np.empty((u, u), dh.dtype)
         _weight_gradient(states, dx[: 2 * u], history, rz)
@@ -302,9 +311,6 @@ def simple_rnn_backward(grad, w, activation, keep, states, dh, to_h0, grad_w, dz
                 dh[j, k] = carried
         if t == 0 and not to_h0:
             break
-        np.dot(w, d, back)
-        for j in range(u):
-            for k in range(n):
-                dh[j, k] += back[j, k] + (grad[t - 1, j, k] if t > 0 else zero)
+        _back_through_weights(w, d, back, dh, grad, t)
     if grad_w is not None:
         _weight_gradient(states, dz, history, grad_w)
