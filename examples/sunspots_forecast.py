@@ -16,7 +16,7 @@ refitted. Scores are the root mean squared error in sunspots.
   deviation of 1700-1978 only, and predicts the next one. Its settings (20 epochs, 64 units) were
   chosen by training on 1700-1948 and scoring 1949-1978, never on the test years.
 
-Needs statsmodels: pip install 'deepgrad[sequence]'.
+Needs statsmodels: pip install 'deepgrad[timeseries]'.
 """
 
 import math
@@ -39,7 +39,7 @@ def rmse(forecast, truth):
 
 def arima_forecast(train, test):
     """One-step-ahead ARIMA forecasts of `test`, the order and parameters fitted on `train` only."""
-    arima = require("statsmodels.tsa.arima.model", "sequence", "the ARIMA baseline")
+    arima = require("statsmodels.tsa.arima.model", "timeseries", "the ARIMA baseline")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter of the optimizer for the weaker orders
         fits = {order: arima.ARIMA(train, order=order).fit() for order in ARIMA_ORDERS}

@@ -41,7 +41,7 @@ def test_a_bad_test_size_is_refused(test_size):
 
 def test_without_statsmodels_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "statsmodels.datasets.sunspots", None)
-    with pytest.raises(dg.MissingDependencyError, match=r"load_sunspots needs .*'statsmodels'.*deepgrad\[sequence\]"):
+    with pytest.raises(dg.MissingDependencyError, match=r"load_sunspots needs .*'statsmodels'.*deepgrad\[timeseries\]"):
         load_sunspots()
 
 

@@ -17,7 +17,7 @@ def load_sunspots(test_size=30):
     and the split is chronological, never shuffled: a forecast must not see its future. With
     test_size=0 the whole series is the training part. Concatenate the two parts for the full series.
 
-    Needs statsmodels: pip install 'deepgrad[sequence]' (statsmodels).
+    Needs statsmodels: pip install 'deepgrad[timeseries]'.
 
         >>> (years_train, sunspots_train), (years_test, sunspots_test) = load_sunspots()
         >>> len(years_train), years_test[[0, -1]].tolist(), sunspots_train.dtype
@@ -29,7 +29,7 @@ def load_sunspots(test_size=30):
             not 0 <= test_size < SUNSPOTS_YEARS:
         raise ValueError(f"load_sunspots's test_size is the number of final years kept for testing, an integer "
                          f"from 0 to {SUNSPOTS_YEARS - 1}, got {test_size!r}")
-    sunspots = require("statsmodels.datasets.sunspots", "sequence", "load_sunspots")
+    sunspots = require("statsmodels.datasets.sunspots", "timeseries", "load_sunspots")
     frame = sunspots.load_pandas().data
     years = frame["YEAR"].to_numpy().astype(np.int64)
     activity = frame["SUNACTIVITY"].to_numpy().astype(np.float32)
