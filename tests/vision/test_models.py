@@ -165,6 +165,20 @@ def test_config_round_trip_gives_identical_outputs_in_eval_mode(make):
     np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
 
 
+def test_a_resnet_saves_and_loads_whole(tmp_path):
+    """A ResNet builds its blocks on its first call (it has no build of its own), so loading must
+    call it once on a dummy batch to make every weight before the saved ones are read in."""
+    dg.manual_seed(0)
+    model = ResNet("BasicBlock", (1, 1, 1, 1), classes=3, width=4, stem="cifar")
+    x = dg.tensor(rng_array(2, 3, 8, 8))
+    model(x)  # training mode: the BatchNorm statistics move, and must come back as saved
+    dg.save(model, tmp_path / "resnet", input_shape=(None, 3, 8, 8))
+    loaded = dg.load(tmp_path / "resnet")
+    assert sorted(loaded.state_dict()) == sorted(model.state_dict())
+    model.eval(), loaded.eval()
+    np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())
+
+
 @pytest.mark.parametrize("make,message", [
     (lambda: ResNet("Dense"), "block must be BasicBlock or Bottleneck"),
     (lambda: ResNet(BasicBlock, stem="tiny"), "stem must be 'imagenet' or 'cifar'"),

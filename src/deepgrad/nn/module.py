@@ -297,3 +297,22 @@ def deserialize(spec):
             f"unknown layer class {spec.get('class_name')!r}; define (import) it before rebuilding the model"
         ) from None
     return cls.from_config(dict(spec["config"]))
+
+
+def call_on_dummy_batch(module, input_shape, layers=None, dtype=None):
+    """Build `module`'s lazy layers as a first call would: run a batch of one of zeros of
+    `input_shape` (None for the batch axis) through `layers` (default: the module itself), in eval
+    mode and without gradients, so that nothing is recorded and BatchNorm's statistics stay as they are."""
+    from deepgrad.engine.autograd import no_grad
+    from deepgrad.engine.creation import zeros
+
+    modes = [m.training for m in module.modules()]
+    module.eval()
+    try:
+        with no_grad():
+            x = zeros((1, *input_shape[1:]), dtype=dtype or module.input_dtype, device=module.device)
+            for layer in layers if layers is not None else [module]:
+                x = layer(x)
+    finally:
+        for m, mode in zip(module.modules(), modes):
+            m.training = mode

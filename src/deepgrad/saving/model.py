@@ -37,7 +37,7 @@ import json
 import os
 
 from deepgrad.engine.random import get_state, set_state
-from deepgrad.nn.module import Module, deserialize
+from deepgrad.nn.module import Module, call_on_dummy_batch, deserialize
 from deepgrad.saving.atomic import write_atomically
 from deepgrad.saving.errors import CorruptFileError
 from deepgrad.saving.json_files import read_json, to_json
@@ -136,7 +136,10 @@ def _rebuild(config, input_shape, where, error_type=CorruptFileError):
             raise error_type(f"{where}: cannot make the model again from its config: {error}") from error
         if input_shape is not None:
             try:
-                model.build(input_shape)
+                if type(model).build is Module.build:  # a composite module: its layers build on a first call
+                    call_on_dummy_batch(model, input_shape)
+                else:
+                    model.build(input_shape)
             except Exception as error:
                 raise error_type(
                     f"{where}: cannot build {config['class_name']} for inputs of shape {input_shape}: {error}"

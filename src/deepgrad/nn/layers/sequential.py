@@ -1,8 +1,6 @@
 """Sequential: layers applied one after the other, the input layer's output feeding the next."""
 
-from deepgrad.engine.autograd import no_grad
-from deepgrad.engine.creation import zeros
-from deepgrad.nn.module import Module, deserialize
+from deepgrad.nn.module import Module, call_on_dummy_batch, deserialize
 
 
 class Sequential(Module):
@@ -52,17 +50,8 @@ class Sequential(Module):
         """
         if input_shape is None or all(layer.built for layer in self.layers):
             return
-        modes = [module.training for module in self.modules()]
-        self.eval()  # the dummy batch must not touch BatchNorm's running statistics
-        dtype = self.layers[0].input_dtype  # features, or ids for an Embedding
-        try:
-            with no_grad():
-                x = zeros((1, *input_shape[1:]), dtype=dtype, device=self.device)
-                for layer in self.layers:
-                    x = layer(x)
-        finally:
-            for module, mode in zip(self.modules(), modes):
-                module.training = mode
+        # features, or ids for an Embedding
+        call_on_dummy_batch(self, input_shape, layers=self.layers, dtype=self.layers[0].input_dtype)
 
     def __call__(self, x):
         if not self.built:  # its layers build themselves on the real input: no dummy batch needed
