@@ -7,11 +7,11 @@ needed for reading the files). The files are read from the package's folder dire
 """
 
 import importlib.resources
-import numbers
 
 import numpy as np
 
 from deepgrad.data.datasets.errors import DatasetNotFoundError
+from deepgrad.data.datasets.splits import check_split
 from deepgrad.optional import require
 
 BBC_NEWS_CLASS_NAMES = ("business", "entertainment", "politics", "sports", "tech")
@@ -41,11 +41,7 @@ def load_bbc_news(test_split=0.2, seed=0, drop_duplicates=True):
         >>> x_test[0].splitlines()[0]
         'Police detain Chinese milk bosses'
     """
-    if isinstance(test_split, bool) or not isinstance(test_split, numbers.Real) or not 0 < test_split < 1:
-        raise ValueError(f"load_bbc_news's test_split is the fraction of articles kept for testing, strictly "
-                         f"between 0 and 1, got {test_split!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"load_bbc_news's seed must be a non-negative integer, got {seed!r}")
+    check_split("load_bbc_news", "test_split", test_split, seed, "articles")
     texts, labels = _read_articles(drop_duplicates)
     rng = np.random.default_rng(int(seed))
     train, test = [], []

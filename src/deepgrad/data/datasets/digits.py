@@ -1,9 +1,8 @@
 """scikit-learn's bundled 8×8 handwritten digits: 1,797 small images, no download needed."""
 
-import numbers
-
 import numpy as np
 
+from deepgrad.data.datasets.splits import check_split
 from deepgrad.optional import require
 
 
@@ -18,11 +17,7 @@ def load_digits(test_size=0.2, seed=0):
         >>> x_train.shape, x_test.shape, x_train.dtype, y_train.dtype
         ((1437, 8, 8), (360, 8, 8), dtype('float32'), dtype('int64'))
     """
-    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real) or not 0 < test_size < 1:
-        raise ValueError(f"load_digits's test_size is the fraction of images kept for testing, strictly between "
-                         f"0 and 1, got {test_size!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"load_digits's seed must be a non-negative integer, got {seed!r}")
+    check_split("load_digits", "test_size", test_size, seed, "images")
     sklearn_datasets = require("sklearn.datasets", "data", "load_digits")
     model_selection = require("sklearn.model_selection", "data", "load_digits")
     digits = sklearn_datasets.load_digits()

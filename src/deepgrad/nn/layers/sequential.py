@@ -50,8 +50,8 @@ class Sequential(Module):
         """
         if input_shape is None or all(layer.built for layer in self.layers):
             return
-        # features, or ids for an Embedding
-        call_on_dummy_batch(self, input_shape, layers=self.layers, dtype=self.layers[0].input_dtype)
+        first = self.layers[0]  # its input_dtype: features, or ids for an Embedding
+        call_on_dummy_batch(self, input_shape, layers=self.layers, dtype=first.input_dtype)
 
     def __call__(self, x):
         if not self.built:  # its layers build themselves on the real input: no dummy batch needed
