@@ -3,7 +3,9 @@
 Each PyTorch case runs in float64 on both sides: the forward values, then the gradients of x,
 weight and bias backpropagated from one random upstream gradient. Cases cover odd sizes, stride
 larger than the kernel, "same" padding with even kernels, dilation, groups (depthwise too),
-batch 1, 1×1 kernels and padding that differs between the two sides of an axis.
+batch 1, 1×1 kernels and padding that differs between the two sides of an axis. Every test runs
+twice (the `kernel_path` fixture): with the compiled col2im and bias + ReLU of
+engine/kernels/convolution.py, and with the NumPy reference.
 """
 
 import doctest
@@ -16,6 +18,8 @@ import torch.nn.functional as F
 import deepgrad as dg
 from deepgrad.engine.ops import convolution
 from deepgrad.engine.ops.convolution import conv, conv_transpose, same_padding
+
+pytestmark = pytest.mark.usefixtures("kernel_path")
 
 
 def arrays(*shapes, seed=0):
@@ -64,6 +68,7 @@ CONV2D = [
     ((2, 2, 7, 8), (2, 2, 4, 2), 1, "same", (2, 3), 1),  # "same", even kernel, dilation
     ((2, 3, 7, 8), (4, 3, 4, 3), 2, "same", 1, 1),  # TensorFlow's "same" with stride 2
     ((2, 2, 5, 5), (2, 2, 3, 3), 1, ((0, 2), (1, 0)), 1, 1),  # different padding per side
+    ((2, 3, 9, 8), (4, 3, 3, 3), 1, 1, (2, 1), 1),  # dilation along the rows only
 ]
 CONV1D = [
     ((2, 3, 11), (4, 3, 3), 1, 0, 1, 1),
@@ -76,18 +81,33 @@ CONV1D = [
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # PyTorch's note that it pads a copy
+@pytest.mark.parametrize("activation", [None, "relu"])
 @pytest.mark.parametrize("x_shape,w_shape,stride,padding,dilation,groups", CONV2D + CONV1D)
-def test_conv_matches_torch(x_shape, w_shape, stride, padding, dilation, groups):
+def test_conv_matches_torch(x_shape, w_shape, stride, padding, dilation, groups, activation):
     pairs = resolve(padding, x_shape[2:], w_shape[2:], stride, dilation)
     torch_conv = F.conv2d if len(x_shape) == 4 else F.conv1d
 
     def reference(x, w, b):
         if padding == "same" and stride == 1:  # PyTorch's own "same" (stride 1 only)
-            return torch_conv(x, w, b, stride, "same", dilation, groups)
-        return torch_conv(torch_pad(x, pairs), w, b, stride, 0, dilation, groups)
+            y = torch_conv(x, w, b, stride, "same", dilation, groups)
+        else:
+            y = torch_conv(torch_pad(x, pairs), w, b, stride, 0, dilation, groups)
+        return y if activation is None else torch.relu(y)
 
-    compare_with_torch(lambda x, w, b: conv(x, w, stride, pairs, dilation, groups, bias=b), reference,
-                       *arrays(x_shape, w_shape, (w_shape[0],)))
+    compare_with_torch(lambda x, w, b: conv(x, w, stride, pairs, dilation, groups, bias=b, activation=activation),
+                       reference, *arrays(x_shape, w_shape, (w_shape[0],)))
+
+
+def test_fused_relu_passes_no_gradient_where_its_output_is_zero_and_keeps_nan():
+    """relu(conv) as one op: PyTorch's rule (gradient 0 where the output is 0, even for an infinite
+    upstream gradient), and NaN outputs stay NaN as in np.maximum."""
+    x = np.ones((1, 1, 3, 3))
+    x[0, 0, 1, 1] = np.nan
+    xt, wt = dg.tensor(x, requires_grad=True), dg.tensor(-np.ones((1, 1, 1, 1)), requires_grad=True)
+    out = conv(xt, wt, activation="relu")
+    assert np.isnan(out.numpy()[0, 0, 1, 1]) and np.nansum(np.abs(out.numpy())) == 0
+    out.backward(np.full(out.shape, np.inf))
+    assert (xt.grad.numpy() == 0).all()
 
 
 # (x shape, weight shape, stride, padding, output_padding, dilation, groups)
@@ -135,6 +155,7 @@ def test_conv_transpose_is_the_input_gradient_of_conv():
 
 GRADIENT_CASES = [
     (lambda x, w, b: conv(x, w, (2, 1), ((1, 0), (0, 1)), (1, 2), 2, bias=b), (1, 2, 5, 4), (4, 1, 2, 3), 4),
+    (lambda x, w, b: conv(x, w, 1, 1, (2, 1), 1, bias=b, activation="relu"), (2, 2, 6, 5), (3, 2, 3, 3), 3),
     (lambda x, w, b: conv(x, w, 2, 1, 1, 1, bias=b), (2, 2, 7), (3, 2, 3), 3),
     (lambda x, w, b: conv_transpose(x, w, 2, 1, 1, 1, 2, bias=b), (1, 2, 3, 3), (2, 2, 3, 2), 4),
     (lambda x, w, b: conv_transpose(x, w, 2, 0, 1, 2, 1, bias=b), (2, 1, 4), (1, 2, 2), 2),

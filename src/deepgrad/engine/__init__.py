@@ -2,7 +2,7 @@
 
 import functools
 
-from deepgrad.engine import ops
+from deepgrad.engine import memory, ops
 from deepgrad.engine.anomaly import detect_anomaly
 from deepgrad.engine.autograd import enable_grad, grad, is_grad_enabled, no_grad
 from deepgrad.engine.backend import gpu_available
@@ -44,6 +44,8 @@ def _accepting_data(function):
 
     return op
 
+
+memory.keep_freed_memory()  # glibc keeps freed memory for the next step's arrays (see memory.py)
 
 _UNARY = (
     "exp log sqrt abs sin cos tanh sigmoid relu softplus erf clip sum mean var std max min argmax argmin "

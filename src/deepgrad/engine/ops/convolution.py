@@ -22,11 +22,12 @@ Backward: dweight_g = dy_g @ columns_gᵀ, dbias = Σ dy over (N, Ho, Wo), and
 dcolumns = weight_gᵀ @ dy_g, which col2im adds back where each window read from; windows overlap
 when the stride is smaller than the kernel, hence an accumulation.
 
-im2col and col2im stay in NumPy. Compiled (Numba) loops over cache-sized (channel, image) planes
-did not pay: im2col's was 1.5x slower than NumPy's strided copy, col2im's 15% faster than the
-kh·kw slice additions of `add_windows` (0.3 ms of a 17 ms MNIST step). Channels-last activations
-(N·Ho·Wo rows in every matrix product) sped up the large CIFAR products by 20-40% on their own but
-measured no faster over a whole MNIST step, so the layout stays "channels, batch".
+im2col stays NumPy's strided copy: a compiled loop was 1.5-3x slower. col2im's window sums and
+the fused bias + ReLU (activation="relu") have compiled forms in kernels/convolution.py, 3-4x
+faster than the NumPy passes kept here as the reference (CuPy, no Numba, `use_compiled(False)`).
+Channels-last activations (N·Ho·Wo rows in every matrix product) sped up the large CIFAR products
+by 20-40% on their own but measured no faster over a whole MNIST step, so the layout stays
+"channels, batch".
 
     >>> x, w = dg.randn(2, 3, 8, 8), dg.randn(4, 3, 3, 3)
     >>> conv(x, w, stride=2, padding=1).shape
@@ -37,7 +38,7 @@ measured no faster over a whole MNIST step, so the layout stays "channels, batch
 
 import operator
 
-from deepgrad.engine import backend
+from deepgrad.engine import backend, kernels
 from deepgrad.engine.autograd import record
 from deepgrad.engine.errors import ShapeError
 from deepgrad.engine.ops.arithmetic import as_tensor, astype, operands
@@ -139,11 +140,19 @@ def col2im(columns, out_hw, pads, stride, dilation):
 
 def add_windows(columns, padded_hw, stride, dilation):
     """columns (C, kh, kw, N, Ho, Wo) added into a zero (C, N, Hp, Wp)
-    array, each window at the place it was read from (overlapping windows add up)."""
+    array, each window at the place it was read from (overlapping windows add up).
+
+    Windows one column apart (the usual case) go to the compiled loop of kernels/convolution.py
+    when it may run; the kh·kw strided additions below are the reference."""
     xp = backend.array_module(columns)
     c, kh, kw, n, ho, wo = columns.shape
     out = xp.zeros((c, n, *padded_hw), dtype=columns.dtype)
     (sh, sw), (dh, dw) = stride, dilation
+    if sw == dw == 1 and columns.flags.c_contiguous and kernels.ready(columns):
+        from deepgrad.engine.kernels import convolution as compiled
+
+        compiled.add_windows(columns, out, sh, dh)
+        return out
     for a in range(kh):
         for b in range(kw):
             out[:, :, a * dh:a * dh + sh * (ho - 1) + 1:sh, b * dw:b * dw + sw * (wo - 1) + 1:sw] += columns[:, a, b]
@@ -174,11 +183,13 @@ def _prepared(x, weight, bias, name):
 
 
 # --- the primitives -------------------------------------------------------------------------------
-def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None):
+def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None, activation=None):
     """Cross-correlation of x (N, C, L) or (N, C, H, W) with weight (F, C/groups, *kernel), plus bias.
 
     PyTorch's conv1d/conv2d, except that `padding` may give (before, after) per axis. Formula and
-    output size: see the module docstring. Gradients go to x, weight and bias.
+    output size: see the module docstring. Gradients go to x, weight and bias. activation="relu"
+    returns relu(conv(...)) as one op, the bias and the ReLU applied in one pass over the product
+    (the layers' activation="relu"); the ReLU's gradient is PyTorch's: 0 where the output is 0.
 
         >>> conv(dg.ones((1, 1, 5)), dg.ones((1, 1, 3)), padding=1).tolist()
         [[[2.0, 3.0, 3.0, 3.0, 2.0]]]
@@ -198,6 +209,8 @@ def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None):
         )
     if bias is not None and bias.shape != (filters,):
         raise ShapeError(f"conv: bias must have shape ({filters},), got {bias.shape}")
+    if activation not in (None, "relu"):
+        raise ValueError(f"conv: activation must be None or 'relu', got {activation!r}")
     kernel = lift(weight.shape[2:], spatial, 1)
     x4 = as_2d(x.data, spatial)
     padded_hw = tuple(size + before + after for size, (before, after) in zip(x4.shape[2:], pads))
@@ -206,24 +219,59 @@ def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None):
     columns = im2col(x4, pads, kernel, stride, dilation, out_hw, groups)
     w_g = weight.data.reshape(groups, filters // groups, -1)
     y = w_g @ columns  # (G, F/G, N·Ho·Wo): one GEMM per group
-    if bias is not None:
+    if activation == "relu":
+        add_bias_relu(y.reshape(filters, -1), None if bias is None else bias.data)
+    elif bias is not None:
         y += bias.data.reshape(groups, -1, 1)
     out = y.reshape(filters, n, *out_hw).transpose(1, 0, 2, 3)  # a view: no copy to (N, F, Ho, Wo)
 
     def backward(grad):
-        dy = grad.reshape(n, filters, *out_hw).transpose(1, 0, 2, 3).reshape(groups, filters // groups, -1)
+        dy = grad.reshape(n, filters, *out_hw).transpose(1, 0, 2, 3).reshape(filters, -1)
         grad_x = grad_w = grad_b = None
+        want_b = bias is not None and bias._requires_grad
+        if activation == "relu":
+            dy, grad_b = relu_bias_backward(dy, y.reshape(filters, -1), want_b)
+        elif want_b:
+            grad_b = dy.sum(axis=1)
+        dy = dy.reshape(groups, filters // groups, -1)
         if x._requires_grad:
             d_columns = (w_g.transpose(0, 2, 1) @ dy).reshape(c, *kernel, n, *out_hw)
             grad_x = col2im(d_columns, x4.shape[2:], pads, stride, dilation).reshape(x.shape)
         if weight._requires_grad:
             grad_w = (dy @ columns.transpose(0, 2, 1)).reshape(weight.shape)
-        if bias is not None and bias._requires_grad:
-            grad_b = dy.sum(axis=2).reshape(filters)
         return grad_x, grad_w, grad_b
 
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return record(out.reshape(n, filters, -1) if spatial == 1 else out, parents, backward, "conv")
+    name = "conv" if activation is None else f"conv_{activation}"
+    return record(out.reshape(n, filters, -1) if spatial == 1 else out, parents, backward, name)
+
+
+def add_bias_relu(y, bias):
+    """y (F, M) <- relu(y + bias[:, None]) in place (bias may be None): one compiled pass, or NumPy's two."""
+    xp = backend.array_module(y)
+    if bias is None:
+        bias = xp.zeros(y.shape[0], dtype=y.dtype)
+    if y.flags.c_contiguous and kernels.ready(y, bias):
+        from deepgrad.engine.kernels import convolution as compiled
+
+        compiled.add_bias_relu(y, bias)
+    else:
+        y += bias[:, None]
+        xp.maximum(y, 0, out=y)
+
+
+def relu_bias_backward(grad, y, want_bias):
+    """(d_y, d_bias) for y = relu(z + bias) (F, M): grad where y > 0, else 0, and its row sums (or None)."""
+    xp = backend.array_module(y)
+    if kernels.ready(grad, y):
+        from deepgrad.engine.kernels import convolution as compiled
+
+        grad = xp.ascontiguousarray(grad)
+        d_y, d_bias = xp.empty_like(grad), xp.empty(len(grad), dtype=grad.dtype)
+        compiled.relu_bias_backward(grad, y, d_y, d_bias)
+        return d_y, (d_bias if want_bias else None)
+    d_y = xp.where(y > 0, grad, 0)
+    return d_y, (d_y.sum(axis=1) if want_bias else None)
 
 
 def conv_transpose(x, weight, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=None):

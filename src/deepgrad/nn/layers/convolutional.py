@@ -103,6 +103,9 @@ class _Conv(Module):
                 f"{self.dilation_rate} spans {reach}, more than the padded input's {padded} (input shape "
                 f"{tuple(x.shape)}); use padding='same', a smaller kernel_size, or a bigger input"
             )
+        if self.activation is activations.relu:  # bias and ReLU in one pass over the output
+            return convolution.conv(x, self.weight, self.strides, pads, self.dilation_rate, self.groups,
+                                    bias=self.bias, activation="relu")
         y = convolution.conv(x, self.weight, self.strides, pads, self.dilation_rate, self.groups, bias=self.bias)
         return self.activation(y)
 
