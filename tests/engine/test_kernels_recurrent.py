@@ -27,10 +27,10 @@ def padding_mask(n, t):
 def run(kind, activation, inputs, mask, dtype, initial_grads):
     """Every output of the primitive, then the gradient of every input that takes one, for random
     upstream gradients."""
-    x, h0, c0, w_hh, b_hh = (dg.tensor(v, dtype=dtype, requires_grad=i not in (1, 2) or initial_grads)
-                             for i, v in enumerate(inputs))
+    x, h0, c0, w_hh, b_hh, w_ih = (dg.tensor(v, dtype=dtype, requires_grad=i not in (1, 2) or initial_grads)
+                                   for i, v in enumerate(inputs))
     if kind == "lstm":
-        results, used = recurrent.lstm(x, h0, c0, w_hh, mask=mask), (x, h0, c0, w_hh)
+        results, used = recurrent.lstm(x, h0, c0, w_ih, w_hh, b_hh, mask=mask), (x, h0, c0, w_ih, w_hh, b_hh)
     elif kind == "gru":
         results, used = recurrent.gru(x, h0, w_hh, b_hh, mask=mask), (x, h0, w_hh, b_hh)
     else:
@@ -45,7 +45,9 @@ def both_paths(kind, activation="tanh", n=5, t=9, u=6, mask=None, dtype="float32
     """{"compiled": results, "numpy": results} of one case."""
     rng = np.random.default_rng(0)
     g = GATES[kind] * u
-    inputs = [rng.standard_normal(shape) for shape in ((n, t, g), (n, u), (n, u), (u, g), (g,))]
+    features = 3 if kind == "lstm" else g  # lstm takes x and weight_ih, the others x_projected
+    shapes = ((n, t, features), (n, u), (n, u), (u, g), (g,), (features, g))
+    inputs = [rng.standard_normal(shape) for shape in shapes]
     inputs[3] /= np.sqrt(u)  # a stable recurrence, as with orthogonal weight_hh: float32 rounding is not amplified
     paths = {}
     for path in ("compiled", "numpy"):
@@ -63,7 +65,7 @@ CASES = [("lstm", "tanh"), ("gru", "tanh"), ("rnn", "tanh"), ("rnn", "relu"), ("
 def test_compiled_loops_match_the_numpy_reference(kind, activation, dtype, padded):
     paths = both_paths(kind, activation, mask=padding_mask(5, 9) if padded else None, dtype=dtype)
     close = dict(rtol=2e-5, atol=2e-5) if dtype == "float32" else dict(rtol=1e-12, atol=1e-12)
-    expected = {"lstm": 3 + 4, "gru": 2 + 4, "rnn": 2 + 3}[kind]  # outputs and final states, then gradients
+    expected = {"lstm": 3 + 6, "gru": 2 + 4, "rnn": 2 + 3}[kind]  # outputs and final states, then gradients
     assert len(paths["compiled"]) == len(paths["numpy"]) == expected
     for compiled, reference in zip(paths["compiled"], paths["numpy"]):
         assert compiled.dtype == reference.dtype == np.dtype(dtype)
@@ -111,14 +113,14 @@ def test_the_float64_tanh_is_within_2_units_in_the_last_place():
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
 def test_arrays_kept_from_one_call_survive_the_next_and_memory_is_reused(compiled):
     with kernels.use_compiled(compiled):
-        x, h0, w = dg.randn(4, 6, 8), dg.zeros((4, 2)), dg.randn(2, 8)
-        first = recurrent.lstm(x, h0, h0, w)[0]
+        x, h0, w, w_ih = dg.randn(4, 6, 3), dg.zeros((4, 2)), dg.randn(2, 8), dg.randn(3, 8)
+        first = recurrent.lstm(x, h0, h0, w_ih, w)[0]
         kept = first.numpy().copy()
-        second = recurrent.lstm(x * 2.0, h0, h0, w)[0]
+        second = recurrent.lstm(x * 2.0, h0, h0, w_ih, w)[0]
         np.testing.assert_array_equal(first.numpy(), kept)
         assert not np.array_equal(second.numpy(), kept)
         addresses = {out.data.__array_interface__["data"][0] for out in (first, second)}
         del first, second
-        third = recurrent.lstm(x, h0, h0, w)[0]
+        third = recurrent.lstm(x, h0, h0, w_ih, w)[0]
         assert third.data.__array_interface__["data"][0] in addresses  # memory of a call that is gone
         np.testing.assert_array_equal(third.numpy(), kept)

@@ -32,11 +32,12 @@ def arrays(n, t, f, u, kind, seed=0):
 
 
 def run_deepgrad(kind, a, mask=None, activation="tanh"):
-    """(leaf tensors, outputs, h_T, c_T or None), the input projection made by ordinary ops."""
+    """(leaf tensors, outputs, h_T, c_T or None); for gru and simple_rnn the input projection made
+    by ordinary ops, lstm does its own (with PyTorch's two biases added into its one)."""
     leaves = {k: dg.tensor(v, dtype="float64", requires_grad=True) for k, v in a.items()}
     x, h0, w_ih, w_hh, b_ih, b_hh = (leaves[k] for k in ("x", "h0", "w_ih", "w_hh", "b_ih", "b_hh"))
     if kind == "lstm":
-        outputs, h, c = recurrent.lstm(x @ w_ih + (b_ih + b_hh), h0, leaves["c0"], w_hh, mask)
+        outputs, h, c = recurrent.lstm(x, h0, leaves["c0"], w_ih, w_hh, b_ih + b_hh, mask)
         return leaves, outputs, h, c
     if kind == "gru":
         outputs, h = recurrent.gru(x @ w_ih + b_ih, h0, w_hh, b_hh, mask)
@@ -110,11 +111,12 @@ def test_simple_rnn_relu_matches_torch_and_sigmoid_linear_match_numpy():
 
 
 def flat_results(kind, mask=None, activation="tanh"):
-    """fn(x_projected, h0, c0, w_hh, b_hh) -> every output of the primitive, flattened into one tensor."""
+    """fn(x, h0, c0, w_hh, b_hh, w_ih) -> every output of the primitive, flattened into one tensor
+    (x is x_projected for gru and simple_rnn, which take no w_ih; lstm takes b_hh as its bias)."""
 
-    def fn(xp_, h0, c0, w_hh, b_hh):
+    def fn(xp_, h0, c0, w_hh, b_hh, w_ih):
         if kind == "lstm":
-            results = recurrent.lstm(xp_, h0, c0, w_hh, mask=mask)
+            results = recurrent.lstm(xp_, h0, c0, w_ih, w_hh, b_hh, mask=mask)
         elif kind == "gru":
             results = recurrent.gru(xp_, h0, w_hh, b_hh, mask=mask)
         else:
@@ -133,13 +135,16 @@ def test_finite_differences_in_float64(kind, activation, mask):
     rng = np.random.default_rng(2)
     n, t, u = 3, 3, 2
     g = GATES[kind] * u
-    inputs = [dg.tensor(rng.standard_normal(shape)) for shape in ((n, t, g), (n, u), (n, u), (u, g), (g,))]
+    features = 2 if kind == "lstm" else g
+    shapes = ((n, t, features), (n, u), (n, u), (u, g), (g,), (features, g))
+    inputs = [dg.tensor(rng.standard_normal(shape)) for shape in shapes]
     assert dg.check_gradients(flat_results(kind, mask, activation), *inputs, atol=1e-6, rtol=1e-4)
 
 
 def test_finite_differences_for_relu_away_from_its_kink():
     rng = np.random.default_rng(4)
-    inputs = [dg.tensor(rng.uniform(0.2, 1.0, shape)) for shape in ((2, 3, 2), (2, 2), (2, 2), (2, 2), (2,))]
+    shapes = ((2, 3, 2), (2, 2), (2, 2), (2, 2), (2,), (2, 2))
+    inputs = [dg.tensor(rng.uniform(0.2, 1.0, shape)) for shape in shapes]
     assert dg.check_gradients(flat_results("rnn", MASK[:2], "relu"), *inputs, atol=1e-6, rtol=1e-4)
 
 
@@ -183,13 +188,33 @@ def test_a_graph_kept_with_retain_graph_gives_the_same_gradients_twice(kind):
     np.testing.assert_array_equal(leaves["w_hh"].grad.numpy(), first)
 
 
-def test_float32_stays_float32_and_other_dtypes_follow_x_projected():
-    x, w = dg.randn(2, 3, 8), dg.randn(2, 8, requires_grad=True)
+def test_float32_stays_float32_and_other_dtypes_follow_x():
+    x, w, w_ih = dg.randn(2, 3, 5), dg.randn(2, 8, requires_grad=True), dg.randn(5, 8, requires_grad=True)
     h0 = dg.zeros((2, 2), dtype="float64", requires_grad=True)
-    outputs, h, c = recurrent.lstm(x, h0, dg.zeros((2, 2)), w)
+    outputs, h, c = recurrent.lstm(x, h0, dg.zeros((2, 2)), w_ih, w)
     assert outputs.dtype == h.dtype == c.dtype == np.float32
     (h.sum() + c.sum()).backward()
     assert h0.grad.dtype == np.float64 and w.grad.dtype == np.float32 and w.grad.shape == (2, 8)
+    assert w_ih.grad.dtype == np.float32 and w_ih.grad.shape == (5, 8)
+
+
+def test_lstm_without_bias_follows_the_equations():
+    """lstm's input projection, folded into its step's matmul, without a bias (no row of ones):
+    the outputs and final cell follow the equations written out in NumPy."""
+    a = arrays(3, 4, 2, 3, "lstm", seed=8)
+    x, h0, c0, w_ih, w_hh = (dg.tensor(a[k], dtype="float64", requires_grad=True)
+                             for k in ("x", "h0", "c0", "w_ih", "w_hh"))
+    outputs, h, c = recurrent.lstm(x, h0, c0, w_ih, w_hh)
+    state, cell = a["h0"], a["c0"]
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    for t in range(4):
+        i, f, g, o = np.split(a["x"][:, t] @ a["w_ih"] + state @ a["w_hh"], 4, axis=1)
+        cell = sigmoid(f) * cell + sigmoid(i) * np.tanh(g)
+        state = sigmoid(o) * np.tanh(cell)
+        np.testing.assert_allclose(outputs.numpy()[:, t], state, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(c.numpy(), cell, rtol=1e-10, atol=1e-12)
+    (outputs.sum() + c.sum()).backward()
+    assert x.grad.shape == (3, 4, 2) and w_ih.grad.shape == (2, 12) and w_hh.grad.shape == (3, 12)
 
 
 def test_no_initial_state_gradient_is_computed_when_none_is_needed():
@@ -200,21 +225,27 @@ def test_no_initial_state_gradient_is_computed_when_none_is_needed():
 
 
 def test_bad_shapes_masks_and_activations_raise_typed_errors():
-    x, h0, w = dg.zeros((2, 3, 8)), dg.zeros((2, 2)), dg.zeros((2, 8))
-    with pytest.raises(dg.ShapeError, match=r"x_projected must have shape \(batch, time"):
-        recurrent.lstm(dg.zeros((3, 8)), h0, h0, w)
+    x, h0, w, w_ih = dg.zeros((2, 3, 5)), dg.zeros((2, 2)), dg.zeros((2, 8)), dg.zeros((5, 8))
+    with pytest.raises(dg.ShapeError, match=r"x must have shape \(batch, time, features\)"):
+        recurrent.lstm(dg.zeros((3, 5)), h0, h0, w_ih, w)
     with pytest.raises(dg.ShapeError, match=r"weight_hh must have shape \(units, 4·units\)"):
-        recurrent.lstm(x, h0, h0, dg.zeros((2, 6)))
+        recurrent.lstm(x, h0, h0, w_ih, dg.zeros((2, 6)))
+    with pytest.raises(dg.ShapeError, match=r"weight_ih must have shape \(features, 4·units\) = \(5, 8\)"):
+        recurrent.lstm(x, h0, h0, dg.zeros((8, 5)), w)
+    with pytest.raises(dg.ShapeError, match=r"bias must have shape \(4·units,\) = \(8,\)"):
+        recurrent.lstm(x, h0, h0, w_ih, w, dg.zeros(6))
     with pytest.raises(dg.ShapeError, match=r"c0 must have shape \(batch, units\) = \(2, 2\), got \(3, 2\)"):
-        recurrent.lstm(x, h0, dg.zeros((3, 2)), w)
+        recurrent.lstm(x, h0, dg.zeros((3, 2)), w_ih, w)
     with pytest.raises(dg.ShapeError, match="at least one time step"):
-        recurrent.lstm(dg.zeros((2, 0, 8)), h0, h0, w)
+        recurrent.lstm(dg.zeros((2, 0, 5)), h0, h0, w_ih, w)
+    with pytest.raises(dg.ShapeError, match=r"x_projected must have shape \(batch, time"):
+        recurrent.gru(dg.zeros((3, 6)), h0, dg.zeros((2, 6)), dg.zeros(6))
     with pytest.raises(dg.ShapeError, match=r"bias_hh must have shape \(3·units,\) = \(6,\)"):
         recurrent.gru(dg.zeros((2, 3, 6)), h0, dg.zeros((2, 6)), dg.zeros(8))
     with pytest.raises(dg.ShapeError, match=r"mask must have shape \(batch, time\) = \(2, 3\)"):
-        recurrent.lstm(x, h0, h0, w, mask=np.ones((3, 2), bool))
+        recurrent.lstm(x, h0, h0, w_ih, w, mask=np.ones((3, 2), bool))
     with pytest.raises(TypeError, match="mask must be a bool array"):
-        recurrent.lstm(x, h0, h0, w, mask=np.ones((2, 3)))
+        recurrent.lstm(x, h0, h0, w_ih, w, mask=np.ones((2, 3)))
     with pytest.raises(ValueError, match="activation must be one of"):
         recurrent.simple_rnn(dg.zeros((2, 3, 2)), h0, dg.zeros((2, 2)), activation="gelu")
 

@@ -139,21 +139,21 @@ def _copy_columns(source, target, first):
 
 # --- LSTM -------------------------------------------------------------------------------------------
 @njit(cache=True, fastmath=_FAST, error_model="numpy")
-def lstm_forward(xs, w_t, keep, states, cells, gates, tanh_cells):
-    """Runs the T steps: fills states[1:T+1], cells[1:], gates (after their activations) and
-    tanh_cells from xs (T, 4U, N), w_t = weight_hhᵀ (4U, U), states[0], cells[0] and keep
-    ((T, 1, N) bool or None)."""
-    u, n = states.shape[1], states.shape[2]
-    for t in range(xs.shape[0]):
-        z, x, c_prev, h_prev = gates[t], xs[t], cells[t], states[t]
-        c_next, h_next, tanh_c = cells[t + 1], states[t + 1], tanh_cells[t]
-        np.dot(w_t, h_prev, z)
+def lstm_forward(w_t, keep, inputs, cells, gates, tanh_cells):
+    """Runs the T steps: fills h_1 ... h_T into inputs[1:T+1, :U], cells[1:], gates (after their
+    activations) and tanh_cells from w_t = [weight_hh; weight_ih; bias]ᵀ (4U, K), the step columns
+    inputs (T + 1, K, N) = [h_t; x_t; 1], cells[0] and keep ((T, 1, N) bool or None)."""
+    u, n = cells.shape[1], cells.shape[2]
+    for t in range(gates.shape[0]):
+        z, c_prev, h_prev = gates[t], cells[t], inputs[t]
+        c_next, h_next, tanh_c = cells[t + 1], inputs[t + 1], tanh_cells[t]
+        np.dot(w_t, inputs[t], z)
         for j in range(u):
             for k in range(n):
-                i = sigmoid(z[j, k] + x[j, k])
-                f = sigmoid(z[u + j, k] + x[u + j, k])
-                g = tanh(z[2 * u + j, k] + x[2 * u + j, k])
-                o = sigmoid(z[3 * u + j, k] + x[3 * u + j, k])
+                i = sigmoid(z[j, k])
+                f = sigmoid(z[u + j, k])
+                g = tanh(z[2 * u + j, k])
+                o = sigmoid(z[3 * u + j, k])
                 z[j, k], z[u + j, k], z[2 * u + j, k], z[3 * u + j, k] = i, f, g, o
                 c = f * c_prev[j, k] + i * g
                 tanh_c[j, k] = tanh(c)
@@ -164,10 +164,10 @@ def lstm_forward(xs, w_t, keep, states, cells, gates, tanh_cells):
 
 
 @njit(cache=True, fastmath=_FAST, error_model="numpy")
-def lstm_backward(grad, w, keep, states, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history):
+def lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history):
     """Runs back through the T steps from grad (T + 1, U, N), dL/dh_1 ... dL/dh_T then dL/dc_T: turns
     dh, dc from dL/dh_T, dL/dc_T into dL/dh_0, dL/dc_0 (dh only when to_h0), fills dz (4U, T, N) with
-    dL/d pre-activations (which are dL/d x_projected) and grad_w unless it is None."""
+    dL/d pre-activations and, unless it is None, grad_w (K, 4U) = d [weight_hh; weight_ih; bias]."""
     steps, (u, n) = gates.shape[0], dh.shape
     one, zero = dh.dtype.type(1), dh.dtype.type(0)
     d = np.empty((4 * u, n), dh.dtype)  # dz of this step, contiguous for its matmul
@@ -198,7 +198,7 @@ def lstm_backward(grad, w, keep, states, cells, gates, tanh_cells, dh, dc, to_h0
                 carried = dh[j, k] if keep is not None and not keep[t, 0, k] else zero
                 dh[j, k] = back[j, k] + carried + (grad[t - 1, j, k] if t > 0 else zero)
     if grad_w is not None:
-        _weight_gradient(states, dz, history, grad_w)
+        _weight_gradient(inputs, dz, history, grad_w)
 
 
 # --- GRU --------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Fused recurrent primitives: a whole SimpleRNN, LSTM or GRU sequence as one op.
 
-A recurrent layer projects its inputs for all time steps with one matmul through ordinary ops
-(x_projected = x @ weight_ih + bias, so that part of the gradient is automatic) and hands the
-result to one of these primitives. The primitive runs the T steps with the gate maths fused per
+SimpleRNN and GRU project their inputs for all time steps with one matmul through ordinary ops
+(x_projected = x @ weight_ih + bias, so that part of the gradient is automatic) and hand the
+result to their primitive; `lstm` takes x and weight_ih itself and does the projection inside
+each step's matmul (see there). The primitive runs the T steps with the gate maths fused per
 step: one matmul with weight_hh into a preallocated buffer, then the gate maths, keeping the
 activations that the backward needs. The backward runs back through time with one matmul per
 step (for dh_{t-1}) and finds the recurrent weights' gradient with ONE matmul at the end, over
@@ -21,8 +22,9 @@ matmul over both cores (twice as fast here), and each gate is a contiguous block
 gate maths never touches strided memory. The forward buffers are step-major, (T, ·, batch), so each
 step reads and writes one contiguous block. The layers pass x_projected as a (batch, time, ·) view
 of such a (time, ·, batch) array, so nothing is copied (any other (N, T, ·) array works too, at the
-cost of one transposing copy). The gate gradients are gate-major, (·, T, batch), so that they are
-already side by side for the d weight_hh matmul; the gradient of x_projected is a view of them.
+cost of one transposing copy); lstm copies its (small) x into its step columns. The gate
+gradients are gate-major, (·, T, batch), so that they are already side by side for the
+d weight_hh matmul; the gradient of x_projected is a view of them.
 
 Sigmoids are computed as σ(z) = 0.5·tanh(z/2) + 0.5: one transcendental ufunc for all gates of a
 step instead of exp, add and reciprocal, and nothing can overflow. It is exact to float32's
@@ -127,7 +129,8 @@ def _masked_gradients(keep, *grads):
 
 def _weight_gradient(states, dz, history, xp):
     """d weight_hh = [h_0 ... h_{T-1}] @ [dz_1 ... dz_T]ᵀ, ONE (U, T·N) @ (T·N, G) matmul: the states
-    are copied side by side into history (U, T, N); dz is gate-major (G, T, N) already."""
+    are copied side by side into history (U, T, N); dz is gate-major (G, T, N) already. (For the
+    LSTM the "states" are its step columns [h; x; 1], and the product is d [weight_hh; weight_ih; bias].)"""
     units, steps, n = history.shape
     history[...] = states[:steps].transpose(1, 0, 2)
     return history.reshape(units, steps * n) @ dz.reshape(-1, steps * n).T
@@ -145,17 +148,17 @@ def _step(packed, t):
 
 
 # --- LSTM -------------------------------------------------------------------------------------------
-def _lstm_forward(xs, w_t, keep, states, cells, gates, tanh_cells):
-    """Runs the T steps: fills states[1:T+1], cells[1:], gates (after their activations) and
-    tanh_cells from xs (T, 4U, N), w_t = weight_hhᵀ (4U, U), states[0], cells[0] and keep
-    ((T, 1, N) bool or None)."""
-    xp = backend.array_module(xs)
-    u, n = states.shape[1:]
-    ig = xp.empty((u, n), xs.dtype)
-    for t in range(xs.shape[0]):
+def _lstm_forward(w_t, keep, inputs, cells, gates, tanh_cells):
+    """Runs the T steps: fills h_1 ... h_T into inputs[1:T+1, :U], cells[1:], gates (after their
+    activations) and tanh_cells from w_t = [weight_hh; weight_ih; bias]ᵀ (4U, K), the step columns
+    inputs (T + 1, K, N) = [h_t; x_t; 1] (h_0 and the x_t filled in), cells[0] and keep ((T, 1, N)
+    bool or None)."""
+    xp = backend.array_module(inputs)
+    u, n = cells.shape[1:]
+    ig = xp.empty((u, n), inputs.dtype)
+    for t in range(gates.shape[0]):
         z = gates[t]
-        xp.matmul(w_t, states[t], out=z)
-        z += xs[t]
+        xp.matmul(w_t, inputs[t], out=z)  # x_t @ weight_ih + h_{t-1} @ weight_hh + bias, transposed
         i, f, g, o, ifo = z[:u], z[u : 2 * u], z[2 * u : 3 * u], z[3 * u :], z[: 2 * u]
         ifo *= 0.5  # σ(z) = 0.5·tanh(z/2) + 0.5: one tanh for the four gates
         o *= 0.5
@@ -168,16 +171,17 @@ def _lstm_forward(xs, w_t, keep, states, cells, gates, tanh_cells):
         xp.multiply(i, g, out=ig)
         c += ig
         xp.tanh(c, out=tanh_cells[t])
-        xp.multiply(o, tanh_cells[t], out=states[t + 1])
+        h = inputs[t + 1, :u]
+        xp.multiply(o, tanh_cells[t], out=h)
         if keep is not None:
             xp.copyto(c, cells[t], where=~keep[t])
-            xp.copyto(states[t + 1], states[t], where=~keep[t])
+            xp.copyto(h, inputs[t, :u], where=~keep[t])
 
 
-def _lstm_backward(grad, w, keep, states, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history):
+def _lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history):
     """Runs back through the T steps from grad (T + 1, U, N), dL/dh_1 ... dL/dh_T then dL/dc_T: turns
     dh, dc from dL/dh_T, dL/dc_T into dL/dh_0, dL/dc_0 (dh only when to_h0), fills dz (4U, T, N) with
-    dL/d pre-activations (which are dL/d x_projected) and grad_w unless it is None."""
+    dL/d pre-activations and, unless it is None, grad_w (K, 4U) = d [weight_hh; weight_ih; bias]."""
     xp = backend.array_module(dh)
     u, n = dh.shape
     tmp, factor = xp.empty((u, n), dh.dtype), xp.empty((4 * u, n), dh.dtype)
@@ -213,54 +217,95 @@ def _lstm_backward(grad, w, keep, states, cells, gates, tanh_cells, dh, dc, to_h
             dh += carried_h
             dc += carried_c
     if grad_w is not None:
-        grad_w[...] = _weight_gradient(states, dz, history, xp)
+        grad_w[...] = _weight_gradient(inputs, dz, history, xp)
 
 
-def lstm(x_projected, h0, c0, weight_hh, mask=None):
+def lstm(x, h0, c0, weight_ih, weight_hh, bias=None, mask=None):
     """A whole LSTM sequence, fused; returns (outputs (N, T, U), h_T, c_T).
 
-    With x_projected = x @ weight_ih + bias (N, T, 4U) and gate order input, forget, cell, output:
+    x (N, T, F); h0, c0 (N, U); weight_ih (F, 4U); weight_hh (U, 4U); bias (4U,) or None; mask:
+    optional (N, T) bool, True at the real steps. Gate order input, forget, cell, output:
 
-        [i, f, g, o] = x_t + h_{t-1} @ weight_hh      (pre-activations)
+        [i, f, g, o] = x_t @ weight_ih + h_{t-1} @ weight_hh + bias      (pre-activations)
         i, f, o = σ(i), σ(f), σ(o);   g = tanh(g)
         c_t = f·c_{t-1} + i·g;        h_t = o·tanh(c_t)
 
-    h0, c0: (N, U); weight_hh: (U, 4U); mask: optional (N, T) bool, True at the real steps.
+    The three terms of the pre-activations are summed before any gate, so they are one matmul
+    per step, [weight_hh; weight_ih; bias]ᵀ @ [h_{t-1}; x_t; 1]: the step columns sit in one buffer
+    (T + 1, U + F + 1, N) whose x and 1 rows are filled once and whose h rows the loop writes. So
+    the input weights cost 7% more rows in the step's matmul (for F = 8, U = 128) instead of a
+    separate projection of all steps, and the backward's ONE matmul at the end, over the step
+    columns and gate gradients of all steps, gives d weight_hh, d weight_ih and d bias together.
 
         >>> x, w_ih, w_hh = dg.randn(2, 5, 3), dg.randn(3, 16), dg.randn(4, 16)
         >>> h0 = c0 = dg.zeros((2, 4))
-        >>> outputs, h, c = ops.lstm(x @ w_ih, h0, c0, w_hh)
+        >>> outputs, h, c = ops.lstm(x, h0, c0, w_ih, w_hh)
         >>> outputs.shape, h.shape, c.shape
         ((2, 5, 4), (2, 4), (2, 4))
     """
-    x, h0, c0, w = _alike(x_projected, h0, c0, weight_hh)
-    n, steps, u = _check_shapes("lstm", x, w.data, 4, [("h0", h0), ("c0", c0)])
+    x, h0, c0, w_ih, w_hh, *b = _alike(x, h0, c0, weight_ih, weight_hh, *([] if bias is None else [bias]))
+    n, steps, u, features = _check_lstm_shapes(x, w_ih, w_hh, b, h0, c0)
     xp = backend.array_module(x.data)
     keep = _keep_mask(mask, n, steps, xp)
     dtype = x.data.dtype
-    xs, w_hh, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data), xp.ascontiguousarray(w.data.T)
-    run_forward, run_backward = _loops("lstm", _lstm_forward, _lstm_backward, xs)
-    states = _memory.empty((steps + 2, u, n), dtype, xp)  # h_0 ... h_T, then c_T: [1:] is the recorded output
+    weights = [w_hh, w_ih, *b]
+    stacked = xp.concatenate([w_hh.data, w_ih.data, *(v.data[None] for v in b)])  # (K, 4U), K = U + F (+ 1)
+    width = len(stacked)
+    w_t, w_hh_data = xp.ascontiguousarray(stacked.T), xp.ascontiguousarray(w_hh.data)
+    inputs = _memory.empty((steps + 2, width, n), dtype, xp)  # [h_t; x_t; 1] per step; then c_T in [T+1, :U]
+    inputs[:steps, u : u + features] = x.data.transpose(1, 2, 0)
+    if b:
+        inputs[:steps, width - 1] = 1
+    inputs[0, :u] = h0.data.T
     cells = _memory.empty((steps + 1, u, n), dtype, xp)  # c_0 ... c_T
     gates = _memory.empty((steps, 4 * u, n), dtype, xp)  # i, f, g, o of each step, after their activations
     tanh_cells = _memory.empty((steps, u, n), dtype, xp)
-    states[0], cells[0] = h0.data.T, c0.data.T
-    run_forward(xs, w_t, keep, states, cells, gates, tanh_cells)
-    states[steps + 1] = cells[steps]
+    cells[0] = c0.data.T
+    run_forward, run_backward = _loops("lstm", _lstm_forward, _lstm_backward, inputs)
+    run_forward(w_t, keep, inputs, cells, gates, tanh_cells)
+    inputs[steps + 1, :u] = cells[steps]
 
     def backward(grad):
         # grad (T + 1, U, N): dL/dh_1 ... dL/dh_T (from the outputs), then dL/dc_T.
         grad = xp.ascontiguousarray(grad)
         dh, dc = grad[steps - 1].copy(), grad[steps].copy()  # dL/dh_t and dL/dc_t, running back
-        grad_w = xp.empty((u, 4 * u), dtype) if w._requires_grad else None
-        dz, history = _memory.empty((4 * u, steps, n), dtype, xp), _memory.empty((u, steps, n), dtype, xp)
-        run_backward(grad, w_hh, keep, states, cells, gates, tanh_cells, dh, dc, h0._requires_grad, grad_w, dz,
-                     history)
-        return dz.transpose(2, 1, 0), dh.T, dc.T, grad_w
+        grad_w = xp.empty((width, 4 * u), dtype) if any(v._requires_grad for v in weights) else None
+        dz, history = _memory.empty((4 * u, steps, n), dtype, xp), _memory.empty((width, steps, n), dtype, xp)
+        run_backward(grad, w_hh_data, keep, inputs, cells, gates, tanh_cells, dh, dc, h0._requires_grad, grad_w,
+                     dz, history)
+        grad_x = None
+        if x._requires_grad:  # dL/dx_t = weight_ih @ dz_t for all steps at once
+            grad_x = (w_ih.data @ dz.reshape(4 * u, -1)).reshape(features, steps, n).transpose(2, 1, 0)
+        grad_weights = [None] * len(weights) if grad_w is None else [
+            grad_w[:u], grad_w[u : u + features], *(grad_w[width - 1] for _ in b)]
+        return (grad_x, dh.T, dc.T, grad_weights[1], grad_weights[0], *grad_weights[2:])
 
-    packed = record(states[1:], (x, h0, c0, w), backward, "lstm")
+    packed = record(inputs[1:, :u], (x, h0, c0, w_ih, w_hh, *b), backward, "lstm")
     outputs, h_last = _unpack(packed, steps)
     return outputs, h_last, _step(packed, steps)
+
+
+def _check_lstm_shapes(x, w_ih, w_hh, b, h0, c0):
+    """(batch, steps, units, features) after checking lstm's inputs."""
+    if x.ndim != 3:
+        raise ShapeError(f"lstm: x must have shape (batch, time, features), got {x.shape}")
+    n, steps, features = x.shape
+    units = w_hh.shape[0] if w_hh.ndim == 2 else 0
+    if w_hh.ndim != 2 or w_hh.shape[1] != 4 * units:
+        raise ShapeError(f"lstm: weight_hh must have shape (units, 4·units), got {w_hh.shape}")
+    if w_ih.shape != (features, 4 * units):
+        raise ShapeError(
+            f"lstm: weight_ih must have shape (features, 4·units) = {(features, 4 * units)} for x of shape "
+            f"{x.shape} and weight_hh of shape {w_hh.shape}, got {w_ih.shape}"
+        )
+    if b and b[0].shape != (4 * units,):
+        raise ShapeError(f"lstm: bias must have shape (4·units,) = ({4 * units},), got {b[0].shape}")
+    if steps == 0:
+        raise ShapeError(f"lstm needs at least one time step, got x of shape {x.shape}")
+    for name, state in (("h0", h0), ("c0", c0)):
+        if state.shape != (n, units):
+            raise ShapeError(f"lstm: {name} must have shape (batch, units) = {(n, units)}, got {state.shape}")
+    return n, steps, units, features
 
 
 # --- GRU --------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Recurrent layers: SimpleRNN, LSTM, GRU, and the Bidirectional wrapper.
 
-Each takes inputs of shape (batch, time, features). It projects the inputs of all time steps
-with one matmul (x @ weight_ih + bias) and runs the time loop in one fused primitive of
-`deepgrad.engine.ops.recurrent`, whose docstring has the equations. Weights follow Keras's
+Each takes inputs of shape (batch, time, features) and runs the time loop in one fused primitive
+of `deepgrad.engine.ops.recurrent`, whose docstring has the equations. SimpleRNN and GRU project the
+inputs of all time steps first, with one matmul (x @ weight_ih + bias); the LSTM primitive takes x
+and does its input projection inside each step's matmul. Weights follow Keras's
 layout (input features first) with Keras's initialisers: glorot_uniform for `weight_ih`,
 orthogonal for `weight_hh`, zeros for biases. PyTorch stores the transposes (its
 `weight_ih_l0` is our `weight_ih.T`).
@@ -205,9 +206,8 @@ class LSTM(_Recurrent):
         if self.unit_forget_bias:
             self.bias.data[self.units : 2 * self.units] = 1
 
-    def _run(self, x, states, mask):
-        projected = _project(x, self.weight_ih, self.bias)
-        return recurrent.lstm(projected, states[0], states[1], self.weight_hh, mask)
+    def _run(self, x, states, mask):  # the input projection happens inside, in the step's matmul
+        return recurrent.lstm(x, states[0], states[1], self.weight_ih, self.weight_hh, self.bias, mask)
 
     def get_config(self):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
