@@ -25,6 +25,15 @@ gate maths 0.9 ms); its backward 7.2 ms (50 matmuls 2.8 ms, gate maths 0.65 ms, 
 the gate maths just wrote on the other core, and the gate maths stream 13 MB through the caches);
 the layer's input projection (K = 9, memory-bound) 1.4 ms; the rest (Dense, loss, SGD, autograd)
 about 0.7 ms.
+
+With the input projection folded into each step's matmul (ops.lstm takes x and weight_ih; K grows
+from 128 to 137) the step lost 1.1-1.3 ms (A/B in one session: 13.0-13.7 -> 12.0-12.4 ms). On an
+idle machine, 2026-11-26: torch 11.2-11.8 ms, deepgrad 12.1-12.3 ms, torch/deepgrad 0.93-0.96.
+Where deepgrad's time goes (kernels timed alone): forward 3.25 ms (matmuls 2.5, gate maths 0.75);
+backward 7.2-7.5 ms (step matmuls 2.7, the weight-gradient matmul 2.6-2.7, the rest 1.9: the
+gate maths, and writing dz strided into its (4U, T, N) layout, which costs about 0.5 ms on its
+own); the rest of the step (Dense, loss, SGD, autograd, the op's set-up) about 1.5 ms. In the
+VM's slow spells (see README) deepgrad's step takes 18-19 ms against PyTorch's 13.6-14.2.
 """
 
 import argparse
