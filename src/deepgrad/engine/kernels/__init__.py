@@ -1,5 +1,6 @@
 """Compiled kernels: Numba versions of the loops that NumPy can only run as several passes over
-memory on one core (max-pool's window scan, an LSTM's time steps).
+memory on one core (max-pool's window scan, col2im's window sums, conv's bias + ReLU, the
+recurrent layers' time steps).
 
 Each kernel replaces the NumPy code of one op on the CPU and nothing else: the op keeps its NumPy
 version, which is what runs on CuPy arrays, without Numba, or after `use_compiled(False)`, and the
