@@ -164,10 +164,11 @@ def lstm_forward(w_t, keep, inputs, cells, gates, tanh_cells):
 
 
 @njit(cache=True, fastmath=_FAST, error_model="numpy")
-def lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history):
+def lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history, w_ih, dx):
     """Runs back through the T steps from grad (T + 1, U, N), dL/dh_1 ... dL/dh_T then dL/dc_T: turns
     dh, dc from dL/dh_T, dL/dc_T into dL/dh_0, dL/dc_0 (dh only when to_h0), fills dz (4U, T, N) with
-    dL/d pre-activations and, unless it is None, grad_w (K, 4U) = d [weight_hh; weight_ih; bias]."""
+    dL/d pre-activations and, unless they are None, grad_w (K, 4U) = d [weight_hh; weight_ih; bias]
+    and dx (F, T, N) = weight_ih @ dz = dL/dx."""
     steps, (u, n) = gates.shape[0], dh.shape
     one, zero = dh.dtype.type(1), dh.dtype.type(0)
     d = np.empty((4 * u, n), dh.dtype)  # dz of this step, contiguous for its matmul
@@ -199,6 +200,8 @@ def lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h0
                 dh[j, k] = back[j, k] + carried + (grad[t - 1, j, k] if t > 0 else zero)
     if grad_w is not None:
         _weight_gradient(inputs, dz, history, grad_w)
+    if dx is not None:
+        np.dot(w_ih, dz.reshape(dz.shape[0], -1), dx.reshape(dx.shape[0], -1))
 
 
 # --- GRU --------------------------------------------------------------------------------------------

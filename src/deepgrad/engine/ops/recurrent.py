@@ -178,10 +178,11 @@ def _lstm_forward(w_t, keep, inputs, cells, gates, tanh_cells):
             xp.copyto(h, inputs[t, :u], where=~keep[t])
 
 
-def _lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history):
+def _lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h0, grad_w, dz, history, w_ih, dx):
     """Runs back through the T steps from grad (T + 1, U, N), dL/dh_1 ... dL/dh_T then dL/dc_T: turns
     dh, dc from dL/dh_T, dL/dc_T into dL/dh_0, dL/dc_0 (dh only when to_h0), fills dz (4U, T, N) with
-    dL/d pre-activations and, unless it is None, grad_w (K, 4U) = d [weight_hh; weight_ih; bias]."""
+    dL/d pre-activations and, unless they are None, grad_w (K, 4U) = d [weight_hh; weight_ih; bias]
+    and dx (F, T, N) = weight_ih @ dz = dL/dx."""
     xp = backend.array_module(dh)
     u, n = dh.shape
     tmp, factor = xp.empty((u, n), dh.dtype), xp.empty((4 * u, n), dh.dtype)
@@ -218,6 +219,8 @@ def _lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h
             dc += carried_c
     if grad_w is not None:
         grad_w[...] = _weight_gradient(inputs, dz, history, xp)
+    if dx is not None:
+        xp.matmul(w_ih, dz.reshape(len(dz), -1), out=dx.reshape(len(dx), -1))
 
 
 def lstm(x, h0, c0, weight_ih, weight_hh, bias=None, mask=None):
@@ -271,11 +274,12 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias=None, mask=None):
         dh, dc = grad[steps - 1].copy(), grad[steps].copy()  # dL/dh_t and dL/dc_t, running back
         grad_w = xp.empty((width, 4 * u), dtype) if any(v._requires_grad for v in weights) else None
         dz, history = _memory.empty((4 * u, steps, n), dtype, xp), _memory.empty((width, steps, n), dtype, xp)
+        # dL/dx_t = weight_ih @ dz_t for all steps at once, in the loop's own matmul library (a NumPy
+        # matmul here would leave NumPy's BLAS threads spinning against the compiled loops' next one)
+        dx = xp.empty((features, steps, n), dtype) if x._requires_grad else None
         run_backward(grad, w_hh_data, keep, inputs, cells, gates, tanh_cells, dh, dc, h0._requires_grad, grad_w,
-                     dz, history)
-        grad_x = None
-        if x._requires_grad:  # dL/dx_t = weight_ih @ dz_t for all steps at once
-            grad_x = (w_ih.data @ dz.reshape(4 * u, -1)).reshape(features, steps, n).transpose(2, 1, 0)
+                     dz, history, xp.ascontiguousarray(w_ih.data), dx)
+        grad_x = None if dx is None else dx.transpose(2, 1, 0)
         grad_weights = [None] * len(weights) if grad_w is None else [
             grad_w[:u], grad_w[u : u + features], *(grad_w[width - 1] for _ in b)]
         return (grad_x, dh.T, dc.T, grad_weights[1], grad_weights[0], *grad_weights[2:])
