@@ -50,7 +50,8 @@ class Reuse:
     about 1 ms per 6.5 MB on the 2-core machine. glibc gives large blocks back to the system when
     they are freed, so without this they were fresh every time: a quarter of the CPU time of that
     benchmark's step went to page faults (with one BLAS thread, 27 ms of CPU per step; 20.5 ms and no
-    page faults with this).
+    page faults with this). `keep_freed_memory` now does the same for every array where glibc
+    allows it; this pool still serves where it does not (other C libraries, or the setting off).
 
     Each array is a view of a block of bytes (a NumPy array, so that NumPy's huge-page advice holds)
     through a memoryview, which makes it the array that every later view refers to (NumPy views
