@@ -224,6 +224,8 @@ def test_bad_arguments_are_refused():
         conv(dg.ones((1, 1, 5, 5)), dg.ones((1, 1, 2, 2)), padding=(1, 2, 3))
     with pytest.raises(TypeError, match="dilation"):
         conv(dg.ones((1, 1, 5)), dg.ones((1, 1, 2)), dilation=1.5)
+    with pytest.raises(ValueError, match="activation must be None or 'relu', got 'tanh'"):
+        conv(dg.ones((1, 1, 5)), dg.ones((1, 1, 2)), activation="tanh")
 
 
 def test_docstring_examples_run():

@@ -6,6 +6,7 @@ import doctest
 import numpy as np
 import pytest
 import torch
+from layer_checks import check_layer_gradients
 
 import deepgrad as dg
 from deepgrad import nn
@@ -125,21 +126,9 @@ def test_value_dim_output_dim_and_no_bias_shapes():
 def test_gradients_by_finite_differences_with_masks_and_a_fully_masked_row():
     dg.manual_seed(2)
     layer = built(MultiHeadAttention(num_heads=2, key_dim=2, value_dim=3), (1, 3, 4))
-    names = [name for name, _ in layer.named_parameters()]
     padding = np.array([[True, True, False], [False, True, True]])  # causal: query 0 of batch 1 sees nothing
-
-    def run(x, *params):
-        saved = [getattr(layer, name) for name in names]
-        try:
-            for name, value in zip(names, params):
-                object.__setattr__(layer, name, value)
-            return layer(x, padding_mask=padding, use_causal_mask=True)
-        finally:
-            for name, value in zip(names, saved):
-                object.__setattr__(layer, name, value)
-
-    params = [dg.tensor(np.ascontiguousarray(p.numpy())) for p in layer.parameters()]
-    assert dg.check_gradients(run, dg.tensor(rng_array(2, 3, 4, seed=7)), *params, atol=1e-6)
+    check_layer_gradients(layer, rng_array(2, 3, 4, seed=7),
+                          call=lambda x: layer(x, padding_mask=padding, use_causal_mask=True), atol=1e-6)
 
 
 def test_a_query_that_may_attend_nowhere_gives_the_output_bias_and_finite_gradients():

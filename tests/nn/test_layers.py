@@ -3,32 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from layer_checks import check_layer_gradients
 
 import deepgrad as dg
 from deepgrad import nn
-
-
-def run_with_parameters(layer, x, params):
-    """layer(x) with its parameters replaced by the tensors `params` (for gradient checks)."""
-    owners = {}
-    for module_name, module in layer.named_modules():
-        for name, value in module.__dict__.items():
-            if isinstance(value, nn.Parameter):
-                owners[f"{module_name}.{name}" if module_name else name] = (module, name)
-    saved = [(module, name, getattr(module, name)) for module, name in owners.values()]
-    try:
-        for (module, name), value in zip(owners.values(), params):
-            object.__setattr__(module, name, value)
-        return layer(x)
-    finally:
-        for module, name, value in saved:
-            object.__setattr__(module, name, value)
-
-
-def check_layer_gradients(layer, x):
-    """Finite differences in float64 for the input and every parameter of a built layer."""
-    params = [p for p in layer.parameters()]
-    assert dg.check_gradients(lambda x, *ps: run_with_parameters(layer, x, ps), dg.tensor(x), *params)
 
 
 def training_step_reduces_loss(layer, x, lr=0.01):

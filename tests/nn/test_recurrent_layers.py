@@ -5,6 +5,7 @@ import doctest
 import numpy as np
 import pytest
 import torch
+from layer_checks import check_layer_gradients
 
 import deepgrad as dg
 from deepgrad import nn, optim
@@ -282,22 +283,7 @@ def test_fit_trains_a_recurrent_model():
 def test_layer_gradients_by_finite_differences(cls):
     dg.manual_seed(10)
     layer = built(cls(2, return_sequences=True), 3)
-    names = [name for name, _ in layer.named_parameters()]
-
-    def run(x, *params):
-        saved = [getattr(layer, name) for name in names]
-        try:
-            for name, value in zip(names, params):
-                object.__setattr__(layer, name, value)
-            return layer(x)
-        finally:
-            for name, value in zip(names, saved):
-                object.__setattr__(layer, name, value)
-
-    # C-ordered copies: check_gradients perturbs its inputs through reshape(-1), which copies (and so
-    # perturbs nothing) for the Fortran-ordered arrays that the orthogonal initialiser makes.
-    params = [dg.tensor(np.ascontiguousarray(p.numpy())) for p in layer.parameters()]
-    assert dg.check_gradients(run, dg.tensor(rng_array(2, 3, 3, seed=13)), *params, atol=1e-6)
+    check_layer_gradients(layer, rng_array(2, 3, 3, seed=13), atol=1e-6)
 
 
 # --- errors --------------------------------------------------------------------------------------------------

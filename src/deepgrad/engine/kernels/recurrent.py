@@ -145,9 +145,9 @@ def lstm_forward(w_t, keep, inputs, cells, gates, tanh_cells):
     inputs (T + 1, K, N) = [h_t; x_t; 1], cells[0] and keep ((T, 1, N) bool or None)."""
     u, n = cells.shape[1], cells.shape[2]
     for t in range(gates.shape[0]):
-        z, c_prev, h_prev = gates[t], cells[t], inputs[t]
+        z, c_prev, column = gates[t], cells[t], inputs[t]  # column: [h_{t-1}; x_t; 1]
         c_next, h_next, tanh_c = cells[t + 1], inputs[t + 1], tanh_cells[t]
-        np.dot(w_t, inputs[t], z)
+        np.dot(w_t, column, z)
         for j in range(u):
             for k in range(n):
                 i = sigmoid(z[j, k])
@@ -159,7 +159,7 @@ def lstm_forward(w_t, keep, inputs, cells, gates, tanh_cells):
                 tanh_c[j, k] = tanh(c)
                 h = o * tanh_c[j, k]
                 if keep is not None and not keep[t, 0, k]:  # a padded step: the state is carried over
-                    c, h = c_prev[j, k], h_prev[j, k]
+                    c, h = c_prev[j, k], column[j, k]
                 c_next[j, k], h_next[j, k] = c, h
 
 

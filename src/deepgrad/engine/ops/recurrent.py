@@ -280,9 +280,10 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias=None, mask=None):
         run_backward(grad, w_hh_data, keep, inputs, cells, gates, tanh_cells, dh, dc, h0._requires_grad, grad_w,
                      dz, history, xp.ascontiguousarray(w_ih.data), dx)
         grad_x = None if dx is None else dx.transpose(2, 1, 0)
-        grad_weights = [None] * len(weights) if grad_w is None else [
-            grad_w[:u], grad_w[u : u + features], *(grad_w[width - 1] for _ in b)]
-        return (grad_x, dh.T, dc.T, grad_weights[1], grad_weights[0], *grad_weights[2:])
+        if grad_w is None:
+            return (grad_x, dh.T, dc.T, *[None] * len(weights))
+        # grad_w's rows follow the step column: weight_hh, weight_ih, then the bias
+        return (grad_x, dh.T, dc.T, grad_w[u : u + features], grad_w[:u], *(grad_w[width - 1] for _ in b))
 
     packed = record(inputs[1:, :u], (x, h0, c0, w_ih, w_hh, *b), backward, "lstm")
     outputs, h_last = _unpack(packed, steps)
