@@ -148,9 +148,9 @@ def _step(packed, t):
 
 
 # --- LSTM -------------------------------------------------------------------------------------------
-def _lstm_forward(w_t, keep, inputs, cells, gates, tanh_cells):
+def _lstm_forward(stacked, keep, inputs, cells, gates, tanh_cells):
     """Runs the T steps: fills h_1 ... h_T into inputs[1:T+1, :U], cells[1:], gates (after their
-    activations) and tanh_cells from w_t = [weight_hh; weight_ih; bias]ᵀ (4U, K), the step columns
+    activations) and tanh_cells from stacked = [weight_hh; weight_ih; bias] (K, 4U), the step columns
     inputs (T + 1, K, N) = [h_t; x_t; 1] (h_0 and the x_t filled in), cells[0] and keep ((T, 1, N)
     bool or None)."""
     xp = backend.array_module(inputs)
@@ -158,7 +158,7 @@ def _lstm_forward(w_t, keep, inputs, cells, gates, tanh_cells):
     ig = xp.empty((u, n), inputs.dtype)
     for t in range(gates.shape[0]):
         z = gates[t]
-        xp.matmul(w_t, inputs[t], out=z)  # x_t @ weight_ih + h_{t-1} @ weight_hh + bias, transposed
+        xp.matmul(stacked.T, inputs[t], out=z)  # x_t @ weight_ih + h_{t-1} @ weight_hh + bias, transposed
         i, f, g, o, ifo = z[:u], z[u : 2 * u], z[2 * u : 3 * u], z[3 * u :], z[: 2 * u]
         ifo *= 0.5  # σ(z) = 0.5·tanh(z/2) + 0.5: one tanh for the four gates
         o *= 0.5
@@ -254,7 +254,7 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias=None, mask=None):
     weights = [w_hh, w_ih, *b]
     stacked = xp.concatenate([w_hh.data, w_ih.data, *(v.data[None] for v in b)])  # (K, 4U), K = U + F (+ 1)
     width = len(stacked)
-    w_t, w_hh_data = xp.ascontiguousarray(stacked.T), xp.ascontiguousarray(w_hh.data)
+    w_hh_data = xp.ascontiguousarray(w_hh.data)
     inputs = _memory.empty((steps + 2, width, n), dtype, xp)  # [h_t; x_t; 1] per step; then c_T in [T+1, :U]
     inputs[:steps, u : u + features] = x.data.transpose(1, 2, 0)
     if b:
@@ -265,7 +265,7 @@ def lstm(x, h0, c0, weight_ih, weight_hh, bias=None, mask=None):
     tanh_cells = _memory.empty((steps, u, n), dtype, xp)
     cells[0] = c0.data.T
     run_forward, run_backward = _loops("lstm", _lstm_forward, _lstm_backward, inputs)
-    run_forward(w_t, keep, inputs, cells, gates, tanh_cells)
+    run_forward(stacked, keep, inputs, cells, gates, tanh_cells)
     inputs[steps + 1, :u] = cells[steps]
 
     def backward(grad):
