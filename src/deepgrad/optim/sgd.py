@@ -61,6 +61,7 @@ class SGD(Optimizer):
                 buffer = state["momentum_buffer"] = array_module(param.data).array(grad, dtype=param.dtype)
             else:
                 buffer *= momentum
-                buffer += (1 - group["dampening"]) * grad
+                dampening = group["dampening"]
+                buffer += grad if dampening == 0 else (1 - dampening) * grad  # no temporary in the usual case
             grad = grad + momentum * buffer if group["nesterov"] else buffer
         param.data -= group["lr"] * grad

@@ -182,7 +182,7 @@ def lstm_forward(stacked, keep, inputs, cells, gates, tanh_cells):
     activations) and tanh_cells from stacked = [weight_hh; weight_ih; bias] (K, 4U), the step columns
     inputs (T + 1, K, N) = [h_t; x_t; 1], cells[0] and keep ((T, 1, N) bool or None)."""
     u, n = cells.shape[1], cells.shape[2]
-    w_t = _transposed(stacked)  # (4U, K): each step's matmul is fastest with it contiguous
+    w_t = _transposed(stacked)  # (4U, K): each step's matmul is fastest with its weights contiguous
     for t in range(gates.shape[0]):
         z, c_prev, column = gates[t], cells[t], inputs[t]  # column: [h_{t-1}; x_t; 1]
         c_next, h_next, tanh_c = cells[t + 1], inputs[t + 1], tanh_cells[t]
@@ -247,10 +247,11 @@ def _lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h
 
 # --- GRU --------------------------------------------------------------------------------------------
 @njit(cache=True, fastmath=_FAST, error_model="numpy")
-def gru_forward(xs, w_t, b, keep, states, gates, hidden):
+def gru_forward(xs, w, b, keep, states, gates, hidden):
     """Runs the T steps: fills states[1:], gates (r, z, n) and hidden (a = h_{t-1} @ weight_hh + bias_hh)
-    from xs (T, 3U, N), w_t = weight_hhᵀ (3U, U), b = bias_hh (3U,), states[0] and keep."""
+    from xs (T, 3U, N), w = weight_hh (U, 3U), b = bias_hh (3U,), states[0] and keep."""
     u, n = states.shape[1], states.shape[2]
+    w_t = _transposed(w)
     for t in range(xs.shape[0]):
         a, act, x, h_prev, h_next = hidden[t], gates[t], xs[t], states[t], states[t + 1]
         np.dot(w_t, h_prev, a)
@@ -309,10 +310,11 @@ def _gru_backward(grad, w, keep, states, gates, hidden, dh, to_h0, grad_w, dx, d
 
 # --- SimpleRNN --------------------------------------------------------------------------------------
 @njit(cache=True, fastmath=_FAST, error_model="numpy")
-def simple_rnn_forward(xs, w_t, activation, keep, states):
-    """Runs the T steps: fills states[1:] from xs (T, U, N), w_t = weight_hhᵀ, states[0] and keep;
+def simple_rnn_forward(xs, w, activation, keep, states):
+    """Runs the T steps: fills states[1:] from xs (T, U, N), w = weight_hh (U, U), states[0] and keep;
     activation is an index into ops/recurrent.py's SIMPLE_RNN_ACTIVATIONS."""
     u, n = states.shape[1], states.shape[2]
+    w_t = _transposed(w)
     zero = states.dtype.type(0)
     for t in range(xs.shape[0]):
         x, h_prev, h = xs[t], states[t], states[t + 1]

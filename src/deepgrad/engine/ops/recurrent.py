@@ -314,14 +314,14 @@ def _check_lstm_shapes(x, w_ih, w_hh, b, h0, c0):
 
 
 # --- GRU --------------------------------------------------------------------------------------------
-def _gru_forward(xs, w_t, b, keep, states, gates, hidden):
+def _gru_forward(xs, w, b, keep, states, gates, hidden):
     """Runs the T steps: fills states[1:], gates (r, z, n) and hidden (a = h_{t-1} @ weight_hh + bias_hh)
-    from xs (T, 3U, N), w_t = weight_hhᵀ (3U, U), b = bias_hh (3U,), states[0] and keep."""
+    from xs (T, 3U, N), w = weight_hh (U, 3U), b = bias_hh (3U,), states[0] and keep."""
     xp = backend.array_module(xs)
     u = states.shape[1]
     for t in range(xs.shape[0]):
         a, act, h = hidden[t], gates[t], states[t + 1]
-        xp.matmul(w_t, states[t], out=a)
+        xp.matmul(w.T, states[t], out=a)
         a += b[:, None]
         rz, new = act[: 2 * u], act[2 * u :]
         xp.add(xs[t, : 2 * u], a[: 2 * u], out=rz)
@@ -400,13 +400,13 @@ def gru(x_projected, h0, weight_hh, bias_hh, mask=None):
     xp = backend.array_module(x.data)
     keep = _keep_mask(mask, n, steps, xp)
     dtype = x.data.dtype
-    xs, w_hh, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data), xp.ascontiguousarray(w.data.T)
+    xs, w_hh = _step_major(x.data, xp), xp.ascontiguousarray(w.data)
     run_forward, run_backward = _loops("gru", _gru_forward, _gru_backward, xs)
     states = _memory.empty((steps + 1, u, n), dtype, xp)  # h_0 ... h_T: [1:] is the recorded output
     gates = _memory.empty((steps, 3 * u, n), dtype, xp)  # r, z, n of each step
     hidden = _memory.empty((steps, 3 * u, n), dtype, xp)  # a = h_{t-1} @ weight_hh + bias_hh of each step
     states[0] = h0.data.T
-    run_forward(xs, w_t, xp.ascontiguousarray(b.data), keep, states, gates, hidden)
+    run_forward(xs, w_hh, xp.ascontiguousarray(b.data), keep, states, gates, hidden)
 
     def backward(grad):
         grad = xp.ascontiguousarray(grad)
@@ -423,13 +423,13 @@ def gru(x_projected, h0, weight_hh, bias_hh, mask=None):
 
 
 # --- SimpleRNN --------------------------------------------------------------------------------------
-def _simple_rnn_forward(xs, w_t, activation, keep, states):
-    """Runs the T steps: fills states[1:] from xs (T, U, N), w_t = weight_hhᵀ, states[0] and keep;
+def _simple_rnn_forward(xs, w, activation, keep, states):
+    """Runs the T steps: fills states[1:] from xs (T, U, N), w = weight_hh (U, U), states[0] and keep;
     activation is an index into SIMPLE_RNN_ACTIVATIONS."""
     xp = backend.array_module(xs)
     for t in range(xs.shape[0]):
         h = states[t + 1]
-        xp.matmul(w_t, states[t], out=h)
+        xp.matmul(w.T, states[t], out=h)
         h += xs[t]
         if activation == 0:
             xp.tanh(h, out=h)
@@ -480,11 +480,11 @@ def simple_rnn(x_projected, h0, weight_hh, activation="tanh", mask=None):
     xp = backend.array_module(x.data)
     keep = _keep_mask(mask, n, steps, xp)
     dtype, code = x.data.dtype, SIMPLE_RNN_ACTIVATIONS.index(activation)
-    xs, w_hh, w_t = _step_major(x.data, xp), xp.ascontiguousarray(w.data), xp.ascontiguousarray(w.data.T)
+    xs, w_hh = _step_major(x.data, xp), xp.ascontiguousarray(w.data)
     run_forward, run_backward = _loops("simple_rnn", _simple_rnn_forward, _simple_rnn_backward, xs)
     states = _memory.empty((steps + 1, u, n), dtype, xp)  # h_0 ... h_T: [1:] is the recorded output
     states[0] = h0.data.T
-    run_forward(xs, w_t, code, keep, states)
+    run_forward(xs, w_hh, code, keep, states)
 
     def backward(grad):
         grad = xp.ascontiguousarray(grad)
