@@ -21,8 +21,8 @@ from deepgrad.data.text import TextVectorization
 
 # Chosen on a validation split (the last 20% of the training articles), never on the test articles.
 SETTINGS = {
-    "lstm": {"epochs": 8, "learning_rate": 3e-3},
-    "transformer": {"epochs": 4, "learning_rate": 1e-3},
+    "lstm": {"epochs": 8, "learning_rate": 3e-3, "batch_size": 16},
+    "transformer": {"epochs": 4, "learning_rate": 1e-3, "batch_size": 32},
 }
 
 
@@ -33,12 +33,13 @@ def build(model, vocabulary_size, sequence_length):
                                                 sequence_length=sequence_length)
 
 
-def main(model="lstm", epochs=None, learning_rate=None, max_tokens=10000, sequence_length=256, batch_size=32,
+def main(model="lstm", epochs=None, learning_rate=None, max_tokens=10000, sequence_length=256, batch_size=None,
          seed=0, verbose=1):
     if model not in SETTINGS:
         raise ValueError(f"model must be one of {sorted(SETTINGS)}, got {model!r}")
     epochs = SETTINGS[model]["epochs"] if epochs is None else epochs
     learning_rate = SETTINGS[model]["learning_rate"] if learning_rate is None else learning_rate
+    batch_size = SETTINGS[model]["batch_size"] if batch_size is None else batch_size
     dg.manual_seed(seed)
     (texts_train, y_train), (texts_test, y_test) = load_bbc_news(test_split=0.2, seed=seed)
     start = time.perf_counter()
