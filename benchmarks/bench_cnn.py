@@ -1,6 +1,7 @@
 """Training steps of an MLP and two CNNs: deepgrad's layers against torch.nn, in one process.
 
     python benchmarks/bench_cnn.py [--rounds 10] [--workloads mlp mnist cifar] [--no-memory] [--profile [mnist]]
+                                   [--torch-process same|own]
 
 (a) MLP 784-256-128-10 (ReLU), batch 128;
 (b) MNIST CNN: Conv(32, 3)-ReLU-MaxPool(2)-Conv(64, 3)-ReLU-MaxPool(2)-Flatten-Dense(128, ReLU)-Dense(10),
@@ -13,7 +14,10 @@ from the same weights (the first losses are checked to agree).
 
 Timing: both contenders alternate in blocks with a pause between blocks, and the medians are
 compared (bench_engine.time_alternating: this machine's speed drifts). torch/deepgrad above 1.0
-means deepgrad is faster.
+means deepgrad is faster. By default PyTorch runs in this process, where `import deepgrad` has told
+glibc's malloc to keep freed memory, which speeds PyTorch up too (CIFAR CNN 92-93 ms alone, 67 ms
+with it); --torch-process own times it in a child process with malloc as the system set it, as a
+PyTorch user runs it (the blocks still alternate).
 
 Memory, each in a fresh child process so that one measurement cannot hide another: "RSS" is how
 far the process's resident memory peaks above its level before 3 training steps (the model,
@@ -26,6 +30,7 @@ not report to tracemalloc, so it has only the RSS figure).
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import subprocess
 import sys
@@ -35,7 +40,7 @@ import numpy as np
 import torch
 
 import deepgrad as dg
-from bench_engine import time_alternating
+from bench_engine import ChildProcess, serve, time_alternating
 from deepgrad import nn, optim
 from deepgrad.nn.layers.convolutional import Conv2D
 from deepgrad.nn.layers.pooling import MaxPool2D
@@ -137,9 +142,10 @@ def measure_memory(workload, library):
     print(json.dumps(result))
 
 
-def memory_in_child(workload, library):
+def memory_in_child(workload, library, stock_malloc=False):
+    env = {**os.environ, "DEEPGRAD_KEEP_FREED_MEMORY": "0"} if stock_malloc else None
     out = subprocess.run([sys.executable, __file__, "--memory-child", workload, library], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -165,22 +171,38 @@ def main():
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory child processes")
     parser.add_argument("--profile", nargs="?", const="mnist", choices=list(BATCH),
                         help="print a cProfile of deepgrad's step of this workload (default: mnist)")
+    parser.add_argument("--torch-process", choices=["same", "own"], default="same",
+                        help="time PyTorch in this process (default) or in its own, where malloc keeps the "
+                             "system's settings (see bench_engine.ChildProcess)")
     parser.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--torch-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         return measure_memory(*args.memory_child)
     torch.set_num_threads(2)
+    if args.torch_child:
+        return serve(setup(args.torch_child, "torch"))
 
     rows = []
     for workload in args.workloads:
-        steps = {library: setup(workload, library) for library in ("deepgrad", "torch")}
-        first = {library: step() for library, step in steps.items()}
+        steps = {"deepgrad": setup(workload, "deepgrad")}
+        if args.torch_process == "own":
+            steps["torch"] = ChildProcess([__file__, "--torch-child", workload])
+        else:
+            steps["torch"] = setup(workload, "torch")
+        first = {"deepgrad": steps["deepgrad"]()}
+        first["torch"] = steps["torch"].first if args.torch_process == "own" else steps["torch"]()
         if abs(first["deepgrad"] - first["torch"]) > 1e-4 * max(1.0, abs(first["torch"])):
             raise SystemExit(f"{workload}: the first losses differ ({first}); the two models are not the same")
         times = time_alternating(steps, args.rounds, block=BLOCK[workload], warmup=1)
-        memory = {} if args.no_memory else {lib: memory_in_child(workload, lib) for lib in ("deepgrad", "torch")}
+        if args.torch_process == "own":
+            steps["torch"].close()
+        memory = {} if args.no_memory else {
+            lib: memory_in_child(workload, lib, stock_malloc=lib == "torch" and args.torch_process == "own")
+            for lib in ("deepgrad", "torch")}
         rows.append((workload, times, memory))
 
+    print(f"PyTorch timed in {'its own process' if args.torch_process == 'own' else 'this process'}")
     print(f"{'workload':<36}{'torch ms':>10}{'deepgrad ms':>13}{'torch/deepgrad':>16}"
           f"{'torch RSS MB':>14}{'dg RSS MB':>11}{'dg traced MB':>14}")
     for workload, times, memory in rows:

@@ -12,7 +12,10 @@ machine's speed drifts. Prints torch_time / deepgrad_time: above 1.0 means deepg
 """
 
 import argparse
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -81,6 +84,9 @@ def time_alternating(contenders, rounds, block=20, warmup=3, pause=0.2):
     for _ in range(rounds):
         for name, fn in contenders.items():
             time.sleep(pause)
+            if isinstance(fn, ChildProcess):
+                times[name].append(fn.time_block(warmup, block))
+                continue
             for _ in range(warmup):
                 fn()
             start = time.perf_counter()
@@ -88,6 +94,52 @@ def time_alternating(contenders, rounds, block=20, warmup=3, pause=0.2):
                 fn()
             times[name].append((time.perf_counter() - start) / block)
     return {name: statistics.median(t) for name, t in times.items()}
+
+
+class ChildProcess:
+    """A contender whose step runs in a child process, timed there a block at a time
+    (`time_alternating` sends it "warmup block" and reads back seconds per step).
+
+    `argv` starts a Python script that prints one line when it is ready (its first loss), then
+    answers each "warmup block" line with the seconds per step of a timed block (see `serve`).
+    The child gets DEEPGRAD_KEEP_FREED_MEMORY=0, so that PyTorch runs there with malloc as the
+    system set it even if the script imports deepgrad: `import deepgrad` otherwise tells glibc's
+    malloc to keep freed memory, which speeds up PyTorch's own steps in the same process too
+    (its CIFAR CNN step: 92-93 ms alone, 67 ms with that setting)."""
+
+    def __init__(self, argv):
+        env = {**os.environ, "DEEPGRAD_KEEP_FREED_MEMORY": "0"}
+        self.process = subprocess.Popen([sys.executable, *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, env=env)
+        self.first = float(self._answer())
+
+    def _answer(self):
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the benchmark's child process stopped (exit code {self.process.wait()})")
+        return line
+
+    def time_block(self, warmup, block):
+        self.process.stdin.write(f"{warmup} {block}\n")
+        self.process.stdin.flush()
+        return float(self._answer())
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def serve(step):
+    """The child's side of ChildProcess: print the first step's loss, then time blocks on request."""
+    print(step(), flush=True)
+    for line in sys.stdin:
+        warmup, block = map(int, line.split())
+        for _ in range(warmup):
+            step()
+        start = time.perf_counter()
+        for _ in range(block):
+            step()
+        print((time.perf_counter() - start) / block, flush=True)
 
 
 def main():
