@@ -34,6 +34,15 @@ backward 7.2-7.5 ms (step matmuls 2.7, the weight-gradient matmul 2.6-2.7, the r
 gate maths, and writing dz strided into its (4U, T, N) layout, which costs about 0.5 ms on its
 own); the rest of the step (Dense, loss, SGD, autograd, the op's set-up) about 1.5 ms. In the
 VM's slow spells (see README) deepgrad's step takes 18-19 ms against PyTorch's 13.6-14.2.
+
+With the backward's step matmul calling BLAS's gemm itself (dz_t read where the loop wrote it,
+weight_hh @ dz_t added into dh; kernels/recurrent.py) and the forward's weights transposed in
+blocks (2026-11-26, later): backward 7.5 -> 6.9 ms, forward 3.6 ms with the transpose, the step
+12.2-12.4 -> 10.9-12.4 ms on an idle machine. Over 8 runs: torch/deepgrad 0.85-1.04, median
+0.98 (torch 11.9-15.0 ms, deepgrad 12.0-16.4 ms); over 14 more runs that day, 0.77-1.08. The
+kernels now take about as long as PyTorch's oneDNN LSTM; the rest of the step is 0.36 ms of
+Python and NumPy bookkeeping (measured with the kernels replaced by no-ops) and about 0.6 ms
+that the kernels lose to each other and to it (caches, the BLAS threads' hand-offs).
 """
 
 import argparse
