@@ -77,7 +77,8 @@ def forward(x, weight, pads):
     channels_first = xp.ascontiguousarray(padded.transpose(1, 0, 2, 3))  # (C, N, Hp, Wp), as laid out
     v = _spread(c, n * th * tw, x.dtype)
     compiled.input_transform(channels_first, v, th, tw)
-    u = xp.einsum("ai,fcij,bj->abfc", G, weight, G).reshape(16, len(weight), c).astype(x.dtype)
+    g = G.astype(x.dtype)  # (optimize=True: as matrix products; the plain einsum loop took 0.8-1.9 ms a layer)
+    u = xp.einsum("ai,fcij,bj->abfc", g, weight, g, optimize=True).reshape(16, len(weight), c)
     m = _spread(len(weight), n * th * tw, x.dtype)
     xp.matmul(u, v, out=m)
     y = xp.empty((len(weight), n, *out_hw), x.dtype)
@@ -98,7 +99,8 @@ def backward(dy, saved, want_x, want_w):
     grad_x = grad_w = None
     if want_w:
         u_grad = xp.matmul(m_grad, v.transpose(0, 2, 1)).reshape(4, 4, filters, c)
-        grad_w = xp.einsum("ai,abfc,bj->fcij", G, u_grad, G).astype(dy.dtype)
+        g = G.astype(dy.dtype)
+        grad_w = xp.einsum("ai,abfc,bj->fcij", g, u_grad, g, optimize=True)
     if want_x:
         v_grad = _spread(c, n * th * tw, dy.dtype)
         xp.matmul(u.transpose(0, 2, 1), m_grad, out=v_grad)
