@@ -24,7 +24,7 @@ when the stride is smaller than the kernel, hence an accumulation.
 
 3×3 stride-1 layers with 16 or more input channels and outputs of 16×16 or more run instead as
 Winograd's F(2×2, 3×3) (ops/winograd.py: 2.25x fewer multiplications, no im2col columns; the
-CIFAR CNN's step 121-143 -> 90-121 ms in A/B runs), where measured to pay; everything else, and
+CIFAR CNN's step 121-143 -> 86-90 ms in A/B runs), where measured to pay; everything else, and
 the NumPy reference (CuPy, no Numba, `use_compiled(False)`), runs im2col.
 
 im2col stays NumPy's strided copy: a compiled loop was 1.5-3x slower. col2im's window sums and
