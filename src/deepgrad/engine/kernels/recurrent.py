@@ -120,22 +120,19 @@ _GEMM = {np.dtype(np.float32): _GEMM_TYPE(get_cython_function_address("scipy.lin
 
 @njit(cache=True)
 def _multiply_add(gemm, a, b, c, beta, numbers, scalars):
-    """c = a @ b + beta·c through SciPy's BLAS (`gemm`, its sgemm or dgemm), for matrices whose rows or
-    columns may lie apart in memory: a and b with unit column stride (row-major, any row stride, such
-    as one step of a (G, T, N) array, which np.dot would copy first) or unit row stride (a transposed
-    view), c with unit column stride. numbers (int32, 8) and scalars (2, the dtype) are scratch for
-    the arguments, which Fortran takes by reference. Row-major c = a @ b is column-major
-    cᵀ = bᵀ @ aᵀ, so b goes first; a row-major matrix is its transpose in column-major order ("N")."""
+    """c = a @ b + beta·c through SciPy's BLAS (`gemm`, its sgemm or dgemm), for row-major matrices
+    whose rows may lie apart in memory (unit column stride, any row stride), such as one step of a
+    (G, T, N) array, which np.dot would copy first. numbers (int32, 7) and scalars (2, the dtype)
+    are scratch for the arguments, which Fortran takes by reference. Row-major c = a @ b is
+    column-major cᵀ = bᵀ @ aᵀ, so b goes first; a row-major matrix is its transpose in column-major
+    order, so neither is transposed ("N")."""
     item = a.itemsize
     numbers[0], numbers[1], numbers[2] = b.shape[1], a.shape[0], a.shape[1]  # m, n, k of cᵀ = bᵀ aᵀ
-    numbers[3] = b.strides[0] // item if b.strides[1] == item else b.strides[1] // item
-    numbers[4] = a.strides[0] // item if a.strides[1] == item else a.strides[1] // item
-    numbers[5] = c.strides[0] // item
-    numbers[6] = 78 if b.strides[1] == item else 84  # "N" or "T"
-    numbers[7] = 78 if a.strides[1] == item else 84
+    numbers[3], numbers[4], numbers[5] = b.strides[0] // item, a.strides[0] // item, c.strides[0] // item
+    numbers[6] = 78  # "N"
     scalars[0], scalars[1] = 1, beta
     n, s = numbers.ctypes.data, scalars.ctypes.data
-    gemm(n + 24, n + 28, n, n + 4, n + 8, s, b.ctypes.data, n + 12, a.ctypes.data, n + 16, s + item, c.ctypes.data,
+    gemm(n + 24, n + 24, n, n + 4, n + 8, s, b.ctypes.data, n + 12, a.ctypes.data, n + 16, s + item, c.ctypes.data,
          n + 20)
 
 
@@ -216,7 +213,7 @@ def _lstm_backward(grad, w, keep, inputs, cells, gates, tanh_cells, dh, dc, to_h
                    gemm):
     steps, (u, n) = gates.shape[0], dh.shape
     one, zero = dh.dtype.type(1), dh.dtype.type(0)
-    numbers, scalars = np.empty(8, np.int32), np.empty(2, dh.dtype)
+    numbers, scalars = np.empty(7, np.int32), np.empty(2, dh.dtype)
     for t in range(steps - 1, -1, -1):
         a, tc, c_prev = gates[t], tanh_cells[t], cells[t]
         for j in range(u):
@@ -281,7 +278,7 @@ def _gru_backward(grad, w, keep, states, gates, hidden, dh, to_h0, grad_w, dx, d
     steps, (u, n) = gates.shape[0], dh.shape
     one, zero = dh.dtype.type(1), dh.dtype.type(0)
     d = np.empty((3 * u, n), dh.dtype)  # dL/da of the step = [dr, dz, dn·r], for its matmul
-    numbers, scalars = np.empty(8, np.int32), np.empty(2, dh.dtype)
+    numbers, scalars = np.empty(7, np.int32), np.empty(2, dh.dtype)
     for t in range(steps - 1, -1, -1):
         act, a_n, h_prev = gates[t], hidden[t, 2 * u :], states[t]
         for j in range(u):
@@ -343,7 +340,7 @@ def simple_rnn_backward(grad, w, activation, keep, states, dh, to_h0, grad_w, dz
 def _simple_rnn_backward(grad, w, activation, keep, states, dh, to_h0, grad_w, dz, history, gemm):
     steps, (u, n) = states.shape[0] - 1, dh.shape
     one, zero = dh.dtype.type(1), dh.dtype.type(0)
-    numbers, scalars = np.empty(8, np.int32), np.empty(2, dh.dtype)
+    numbers, scalars = np.empty(7, np.int32), np.empty(2, dh.dtype)
     for t in range(steps - 1, -1, -1):
         h = states[t + 1]
         for j in range(u):
