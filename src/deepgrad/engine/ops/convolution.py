@@ -223,9 +223,10 @@ def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None, activa
     check_fits(padded_hw, kernel, dilation, "conv")
     out_hw = output_size(padded_hw, kernel, stride, dilation)
     w_g = weight.data.reshape(groups, filters // groups, -1)
+    w4 = weight.data.reshape(filters, -1, *kernel)  # (F, C/G, kh, kw), for 1-D kernels too
     columns = saved = None
-    if winograd.applies(x4, weight.data.reshape(filters, -1, *kernel), stride, dilation, groups, pads):
-        y, saved = winograd.forward(x4, weight.data.reshape(filters, -1, *kernel), pads)
+    if winograd.applies(x4, w4, stride, dilation, groups, pads):
+        y, saved = winograd.forward(x4, w4, pads)
         y = y[None]
     else:
         columns = im2col(x4, pads, kernel, stride, dilation, out_hw, groups)
@@ -247,14 +248,14 @@ def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None, activa
         dy = dy.reshape(groups, filters // groups, -1)
         if saved is not None:
             grad_x, grad_w = winograd.backward(dy[0], saved, x._requires_grad, weight._requires_grad)
-            return (None if grad_x is None else grad_x.reshape(x.shape),
-                    None if grad_w is None else grad_w.reshape(weight.shape), grad_b)
-        if x._requires_grad:
-            d_columns = (w_g.transpose(0, 2, 1) @ dy).reshape(c, *kernel, n, *out_hw)
-            grad_x = col2im(d_columns, x4.shape[2:], pads, stride, dilation).reshape(x.shape)
-        if weight._requires_grad:  # as (columns @ dyᵀ)ᵀ: OpenBLAS runs it 5-25% faster than dy @ columnsᵀ here
-            grad_w = (columns @ dy.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(weight.shape)
-        return grad_x, grad_w, grad_b
+        else:
+            if x._requires_grad:
+                d_columns = (w_g.transpose(0, 2, 1) @ dy).reshape(c, *kernel, n, *out_hw)
+                grad_x = col2im(d_columns, x4.shape[2:], pads, stride, dilation)
+            if weight._requires_grad:  # as (columns @ dyᵀ)ᵀ: OpenBLAS runs it 5-25% faster than dy @ columnsᵀ
+                grad_w = (columns @ dy.transpose(0, 2, 1)).transpose(0, 2, 1)
+        return (None if grad_x is None else grad_x.reshape(x.shape),
+                None if grad_w is None else grad_w.reshape(weight.shape), grad_b)
 
     parents = (x, weight) if bias is None else (x, weight, bias)
     name = "conv" if activation is None else f"conv_{activation}"

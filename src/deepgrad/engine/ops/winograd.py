@@ -25,6 +25,7 @@ the same cache sets, and the transforms, which read or write all 16 at once, ran
 from deepgrad.engine import backend, kernels
 
 G = backend.numpy.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+TILE = 2  # outputs per side of a tile; each reads TILE + 2 = 4 rows and columns of the padded input
 MIN_CHANNELS, MIN_OUTPUT = 16, 16  # where it pays (see `applies`); the tests lower them
 
 
@@ -58,7 +59,14 @@ def _spread(rows, columns, dtype):
 
 def _tiles(out_hw):
     """(th, tw): the 2×2 tiles that cover an output of size out_hw (the last ones half outside when odd)."""
-    return tuple(-(-size // 2) for size in out_hw)
+    return tuple(-(-size // TILE) for size in out_hw)
+
+
+def _filter_transform(weight, dtype):
+    """G g Gᵀ (4, 4, F, C) of every 3×3 filter g of weight (F, C, 3, 3), in `dtype`. As matrix
+    products (optimize=True): NumPy's plain einsum loop, with a float64 G, took 0.8-1.9 ms a layer."""
+    g = G.astype(dtype)
+    return backend.array_module(weight).einsum("ai,fcij,bj->abfc", g, weight, g, optimize=True)
 
 
 def forward(x, weight, pads):
@@ -73,12 +81,11 @@ def forward(x, weight, pads):
     out_hw = (h + top + bottom - 2, w + left + right - 2)
     th, tw = _tiles(out_hw)
     # pad up to whole tiles: rows and columns past the output only feed outputs that are dropped
-    padded = pad_spatial(x, ((top, bottom + 2 * th - out_hw[0]), (left, right + 2 * tw - out_hw[1])))
+    padded = pad_spatial(x, ((top, bottom + TILE * th - out_hw[0]), (left, right + TILE * tw - out_hw[1])))
     channels_first = xp.ascontiguousarray(padded.transpose(1, 0, 2, 3))  # (C, N, Hp, Wp), as laid out
     v = _spread(c, n * th * tw, x.dtype)
     compiled.input_transform(channels_first, v, th, tw)
-    g = G.astype(x.dtype)  # (optimize=True: as matrix products; the plain einsum loop took 0.8-1.9 ms a layer)
-    u = xp.einsum("ai,fcij,bj->abfc", g, weight, g, optimize=True).reshape(16, len(weight), c)
+    u = _filter_transform(weight, x.dtype).reshape(16, len(weight), c)
     m = _spread(len(weight), n * th * tw, x.dtype)
     xp.matmul(u, v, out=m)
     y = xp.empty((len(weight), n, *out_hw), x.dtype)
@@ -90,6 +97,7 @@ def backward(dy, saved, want_x, want_w):
     """(dx (N, C, H, W) laid out (C, N, H, W), or None; dweight (F, C, 3, 3), or None) from
     dy (F, N·Ho·Wo) and what `forward` saved."""
     from deepgrad.engine.kernels import winograd as compiled
+
     xp = backend.array_module(dy)
     v, u, (n, c, h, w), pads, out_hw = saved
     filters = u.shape[1]
@@ -100,12 +108,12 @@ def backward(dy, saved, want_x, want_w):
     if want_w:
         u_grad = xp.matmul(m_grad, v.transpose(0, 2, 1)).reshape(4, 4, filters, c)
         g = G.astype(dy.dtype)
-        grad_w = xp.einsum("ai,abfc,bj->fcij", g, u_grad, g, optimize=True)
+        grad_w = xp.einsum("ai,abfc,bj->fcij", g, u_grad, g, optimize=True)  # Gᵀ dU G, the adjoint of G g Gᵀ
     if want_x:
         v_grad = _spread(c, n * th * tw, dy.dtype)
         xp.matmul(u.transpose(0, 2, 1), m_grad, out=v_grad)
-        (top, bottom), (left, right) = pads
-        padded = xp.zeros((c, n, 2 * th + 2, 2 * tw + 2), dy.dtype)
+        (top, _), (left, _) = pads
+        padded = xp.zeros((c, n, TILE * th + 2, TILE * tw + 2), dy.dtype)  # the forward's padded input
         compiled.input_transform_adjoint(v_grad, padded, th, tw)
         grad_x = padded[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
     return grad_x, grad_w
