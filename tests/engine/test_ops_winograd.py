@@ -1,4 +1,4 @@
-"""conv's Winograd F(2×2, 3×3) path (engine/ops/winograd.py, kernels/winograd.py): forward and
+"""conv's Winograd F(4×4, 3×3) path (engine/ops/winograd.py, kernels/winograd.py): forward and
 gradients against PyTorch and against conv's im2col path, finite differences, and where it is used.
 
 The tests that check the numbers lower its thresholds (`everywhere`) so that small layers take it;
@@ -23,6 +23,7 @@ def everywhere(monkeypatch):
     """Winograd for every layer it can do, and a count of the layers that ran it."""
     monkeypatch.setattr(winograd, "MIN_CHANNELS", 1)
     monkeypatch.setattr(winograd, "MIN_OUTPUT", 1)
+    monkeypatch.setattr(winograd, "MIN_BATCH", 1)
     calls = []
     forward = winograd.forward
     monkeypatch.setattr(winograd, "forward", lambda *args: calls.append(args[0].shape) or forward(*args))
@@ -42,6 +43,7 @@ CASES = [
     ((2, 4, 5, 6), 3, ((2, 2), (2, 2))),  # the most padding it takes
     ((2, 3, 6, 7), 4, ((0, 2), (1, 0))),  # different on each side
     ((1, 1, 3, 3), 1, ((0, 0), (0, 0))),  # one output
+    ((17, 2, 10, 8), 3, ((1, 1), (1, 1))),  # whole tiles and a part one; 16 images at a time, then one
 ]
 
 
@@ -72,6 +74,7 @@ def test_winograd_in_float32_agrees_with_im2col(monkeypatch):
     w *= 0.1
     upstream = rng.standard_normal((4, 32, 16, 16)).astype(np.float32)
     results = []
+    monkeypatch.setattr(winograd, "MIN_BATCH", 1)
     for channels in (10**9, 16):  # im2col, then Winograd
         monkeypatch.setattr(winograd, "MIN_CHANNELS", channels)
         tensors = [dg.tensor(v, requires_grad=True) for v in (x, w, b)]
@@ -123,13 +126,15 @@ def test_it_is_not_used_where_it_does_not_apply(everywhere, weight_shape, stride
 
 
 def test_it_is_used_where_it_was_measured_to_pay():
-    pads = ((1, 1), (1, 1))
-    cifar = np.zeros((2, 32, 32, 32), np.float32)
+    pads, valid = ((1, 1), (1, 1)), ((0, 0), (0, 0))
+    cifar = np.zeros((64, 32, 32, 32), np.float32)
     assert winograd.applies(cifar, np.zeros((32, 32, 3, 3), np.float32), (1, 1), (1, 1), 1, pads)
     assert winograd.applies(cifar[:, :, :16, :16], np.zeros((64, 32, 3, 3), np.float32), (1, 1), (1, 1), 1, pads)
-    # few input channels (a first layer), small outputs (MNIST's 11×11), or the NumPy reference
+    mnist = np.zeros((64, 32, 13, 13), np.float32)  # the MNIST CNN's second layer: 11×11 outputs
+    assert winograd.applies(mnist, np.zeros((64, 32, 3, 3), np.float32), (1, 1), (1, 1), 1, valid)
+    # few input channels (a first layer), few images, outputs smaller than a tile, or the NumPy reference
     assert not winograd.applies(cifar[:, :3], np.zeros((32, 3, 3, 3), np.float32), (1, 1), (1, 1), 1, pads)
-    mnist = np.zeros((2, 32, 13, 13), np.float32)
-    assert not winograd.applies(mnist, np.zeros((64, 32, 3, 3), np.float32), (1, 1), (1, 1), 1, ((0, 0), (0, 0)))
+    assert not winograd.applies(cifar[:4], np.zeros((32, 32, 3, 3), np.float32), (1, 1), (1, 1), 1, pads)
+    assert not winograd.applies(cifar[:, :, :5, :5], np.zeros((32, 32, 3, 3), np.float32), (1, 1), (1, 1), 1, valid)
     with kernels.use_compiled(False):
         assert not winograd.applies(cifar, np.zeros((32, 32, 3, 3), np.float32), (1, 1), (1, 1), 1, pads)

@@ -1,151 +1,287 @@
-"""Winograd's F(2×2, 3×3) transforms for 3×3 stride-1 convolutions (see ops/winograd.py for the
-algorithm, the layouts and where it is used), as compiled loops over 4×4 tiles.
+"""Winograd's F(4×4, 3×3) transforms for 3×3 stride-1 convolutions (see ops/winograd.py for the
+algorithm, the layouts and where it is used), as compiled loops over 6×6 tiles.
 
-A tile of the padded input d (4×4, rows 2i..2i+3 and columns 2j..2j+3 of one image and channel)
-gives the 16 numbers V = Bᵀ d B; the 16 numbers M of a tile of the product give the 2×2 outputs
-Aᵀ M A. With
+A tile of the padded input d (6×6: rows 4i..4i+5, columns 4j..4j+5 of one image and channel) gives
+the 36 numbers V = Bᵀ d B; the 36 numbers M of a tile of the products give the 4×4 outputs Aᵀ M A:
 
-    Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],   Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]]
+    Bᵀ = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+          [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]
+    Aᵀ = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
 
-each is a few additions per number. The backward needs the adjoints: A Ȳ Aᵀ (2×2 -> 4×4) and
-B V̄ Bᵀ (4×4 -> 4×4, added into the input's gradient, where neighbouring tiles overlap by two
-rows and columns).
+The backward needs the adjoints: A Ȳ Aᵀ (4×4 -> 6×6) and B V̄ Bᵀ (6×6, added into the input's
+gradient, where neighbouring tiles overlap by two rows and columns). Each 2-D transform is two 1-D
+passes (`_bt`, `_at`, `_a`, `_b`): down the tile's columns, then along its rows.
 
-The arrays: x (C, N, Hp, Wp); the transforms (16, C, P) with P = N·th·tw tiles, tile (n, i, j) at
-p = (n·th + i)·tw + j, entry a·4 + b for row a, column b of the 4×4 tile. They run on one core,
-as the other kernels (see kernels/__init__.py).
+Layouts. The transforms V, M and their gradients are (36, tiles, N): entry 6a + b of the 6×6 tile,
+tile (c, i, j) of channel c at (c·th + i)·tw + j, and the N images last. Every loop runs over the
+images, 16 at a time in AVX-512 registers; so each channel's plane of x (N, H, W) is first copied,
+transposed, into a zero-padded (Hp, Wp, N) buffer, and the outputs are copied back the same way.
+
+Why each pass is written out once per row (`_input_columns(..., 0, ...)`, `(..., 1, ...)`, ...):
+with the row a loop variable, LLVM's run-time check that the loop's loads and stores do not
+overlap failed, and every loop ran one number at a time (4-6 times slower); with the row a constant
+the check passes and the loops run 16 wide.
+
+They run on one core, as the other kernels (see kernels/__init__.py).
 """
 
+import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
-def input_transform(x, v, th, tw):
-    """v[:, c, p] = Bᵀ d B for every tile d of x (C, N, Hp, Wp), Hp >= 2·th + 2, Wp >= 2·tw + 2."""
-    channels, n = x.shape[0], x.shape[1]
-    for c in range(channels):
-        for image in range(n):
-            for i in range(th):
-                rows = x[c, image]
-                r0, r1, r2, r3 = rows[2 * i], rows[2 * i + 1], rows[2 * i + 2], rows[2 * i + 3]
-                first = (image * th + i) * tw
-                for j in range(tw):
-                    p, b = first + j, 2 * j
-                    # Bᵀ d, column by column (k): entry a of column k is row a of the result
-                    a00, a10, a20, a30 = _bt(r0[b], r1[b], r2[b], r3[b])
-                    a01, a11, a21, a31 = _bt(r0[b + 1], r1[b + 1], r2[b + 1], r3[b + 1])
-                    a02, a12, a22, a32 = _bt(r0[b + 2], r1[b + 2], r2[b + 2], r3[b + 2])
-                    a03, a13, a23, a33 = _bt(r0[b + 3], r1[b + 3], r2[b + 3], r3[b + 3])
-                    # (Bᵀ d) B: the same combination of each row's 4 numbers
-                    v[0, c, p], v[1, c, p], v[2, c, p], v[3, c, p] = _bt(a00, a01, a02, a03)
-                    v[4, c, p], v[5, c, p], v[6, c, p], v[7, c, p] = _bt(a10, a11, a12, a13)
-                    v[8, c, p], v[9, c, p], v[10, c, p], v[11, c, p] = _bt(a20, a21, a22, a23)
-                    v[12, c, p], v[13, c, p], v[14, c, p], v[15, c, p] = _bt(a30, a31, a32, a33)
+@njit(cache=True, inline="always")
+def _constants(dtype):
+    """2, 4, 5 and 8 in dtype: a literal would turn float32 arithmetic into float64."""
+    return dtype.type(2), dtype.type(4), dtype.type(5), dtype.type(8)
 
 
 @njit(cache=True, inline="always")
-def _bt(d0, d1, d2, d3):
-    """Bᵀ d for Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]."""
-    return d0 - d2, d1 + d2, d2 - d1, d1 - d3
+def _bt(d0, d1, d2, d3, d4, d5, k):
+    """Bᵀ d (6 -> 6)."""
+    two, four, five, _ = k
+    return (four * d0 - five * d2 + d4, d3 + d4 - four * (d1 + d2), four * (d1 - d2) - d3 + d4,
+            two * (d3 - d1) - d2 + d4, two * (d1 - d3) - d2 + d4, four * d1 - five * d3 + d5)
+
+
+@njit(cache=True, inline="always")
+def _at(m0, m1, m2, m3, m4, m5, k):
+    """Aᵀ m (6 -> 4)."""
+    two, four, _, eight = k
+    return (m0 + m1 + m2 + m3 + m4, m1 - m2 + two * (m3 - m4), m1 + m2 + four * (m3 + m4),
+            m1 - m2 + eight * (m3 - m4) + m5)
+
+
+@njit(cache=True, inline="always")
+def _a(y0, y1, y2, y3, k):
+    """A y (4 -> 6), the adjoint of Aᵀ."""
+    two, four, _, eight = k
+    return (y0, y0 + y1 + y2 + y3, y0 - y1 + y2 - y3, y0 + two * y1 + four * y2 + eight * y3,
+            y0 - two * y1 + four * y2 - eight * y3, y3)
+
+
+@njit(cache=True, inline="always")
+def _b(w0, w1, w2, w3, w4, w5, k):
+    """B w (6 -> 6), the adjoint of Bᵀ."""
+    two, four, five, _ = k
+    return (four * w0, four * (w2 - w1 + w5) + two * (w4 - w3), -(five * w0) - four * (w1 + w2) - w3 - w4,
+            w1 - w2 + two * (w3 - w4) - five * w5, w0 + w1 + w2 + w3 + w4, w5)
+
+
+@njit(cache=True)
+def input_transform(x, top, left, v, th, tw):
+    """v[:, (c·th + i)·tw + j] = Bᵀ d B for every 6×6 tile d of x (C, N, H, W) (any strides),
+    zero-padded by top rows and left columns (and as many as the tiles need after)."""
+    channels, n, h, w = x.shape
+    k = _constants(x.dtype)
+    wp = 4 * tw + 2
+    plane = np.zeros((4 * th + 2, wp, n), x.dtype)  # one channel, padded, the images last
+    columns = np.empty((6, wp, n), x.dtype)  # Bᵀ d for one row of tiles, every column at once
+    for c in range(channels):
+        for image in range(n):
+            for row in range(h):
+                for column in range(w):
+                    plane[row + top, column + left, image] = x[c, image, row, column]
+        for i in range(th):
+            for q in range(wp):
+                _input_down(plane, 4 * i, q, columns, n, k)
+            for j in range(tw):
+                tile = (c * th + i) * tw + j
+                _input_along(columns, 0, 4 * j, v, tile, n, k)
+                _input_along(columns, 1, 4 * j, v, tile, n, k)
+                _input_along(columns, 2, 4 * j, v, tile, n, k)
+                _input_along(columns, 3, 4 * j, v, tile, n, k)
+                _input_along(columns, 4, 4 * j, v, tile, n, k)
+                _input_along(columns, 5, 4 * j, v, tile, n, k)
+
+
+@njit(cache=True, inline="always")
+def _input_down(plane, row, q, columns, n, k):
+    """columns[:, q] = Bᵀ of plane's rows row..row + 5 at column q."""
+    for z in range(n):
+        e0, e1, e2, e3, e4, e5 = _bt(plane[row, q, z], plane[row + 1, q, z], plane[row + 2, q, z],
+                                     plane[row + 3, q, z], plane[row + 4, q, z], plane[row + 5, q, z], k)
+        columns[0, q, z] = e0
+        columns[1, q, z] = e1
+        columns[2, q, z] = e2
+        columns[3, q, z] = e3
+        columns[4, q, z] = e4
+        columns[5, q, z] = e5
+
+
+@njit(cache=True, inline="always")
+def _input_along(columns, r, b, v, tile, n, k):
+    """Row r of the tile's V (v[6r : 6r + 6, tile]) = Bᵀ of columns[r, b : b + 6]."""
+    for z in range(n):
+        e0, e1, e2, e3, e4, e5 = _bt(columns[r, b, z], columns[r, b + 1, z], columns[r, b + 2, z],
+                                     columns[r, b + 3, z], columns[r, b + 4, z], columns[r, b + 5, z], k)
+        v[6 * r, tile, z] = e0
+        v[6 * r + 1, tile, z] = e1
+        v[6 * r + 2, tile, z] = e2
+        v[6 * r + 3, tile, z] = e3
+        v[6 * r + 4, tile, z] = e4
+        v[6 * r + 5, tile, z] = e5
 
 
 @njit(cache=True)
 def output_transform(m, y, th, tw):
-    """y (F, N, Ho, Wo) = Aᵀ M A of every tile of m (16, F, P); a tile's outputs past Ho or Wo
-    (odd sizes) are dropped."""
+    """y (F, N, Ho, Wo) = Aᵀ M A of every tile of m; a tile's outputs past Ho or Wo are dropped."""
     filters, n, ho, wo = y.shape
+    k = _constants(m.dtype)
+    plane = np.empty((4 * th, 4 * tw, n), m.dtype)  # one filter's outputs, the images last
+    partial = np.empty((4, 6, n), m.dtype)  # Aᵀ M of one tile
     for f in range(filters):
+        for i in range(th):
+            for j in range(tw):
+                tile = (f * th + i) * tw + j
+                _output_down(m, tile, 0, partial, n, k)
+                _output_down(m, tile, 1, partial, n, k)
+                _output_down(m, tile, 2, partial, n, k)
+                _output_down(m, tile, 3, partial, n, k)
+                _output_down(m, tile, 4, partial, n, k)
+                _output_down(m, tile, 5, partial, n, k)
+                _output_along(partial, 0, plane, 4 * i, 4 * j, n, k)
+                _output_along(partial, 1, plane, 4 * i, 4 * j, n, k)
+                _output_along(partial, 2, plane, 4 * i, 4 * j, n, k)
+                _output_along(partial, 3, plane, 4 * i, 4 * j, n, k)
         for image in range(n):
-            for i in range(th):
-                first = (image * th + i) * tw
-                for j in range(tw):
-                    p = first + j
-                    # Aᵀ M: rows m0 + m1 + m2 and m1 - m2 - m3 of the tile's 4 rows
-                    s0 = m[0, f, p] + m[4, f, p] + m[8, f, p]
-                    s1 = m[1, f, p] + m[5, f, p] + m[9, f, p]
-                    s2 = m[2, f, p] + m[6, f, p] + m[10, f, p]
-                    s3 = m[3, f, p] + m[7, f, p] + m[11, f, p]
-                    t0 = m[4, f, p] - m[8, f, p] - m[12, f, p]
-                    t1 = m[5, f, p] - m[9, f, p] - m[13, f, p]
-                    t2 = m[6, f, p] - m[10, f, p] - m[14, f, p]
-                    t3 = m[7, f, p] - m[11, f, p] - m[15, f, p]
-                    row, column = 2 * i, 2 * j
-                    y[f, image, row, column] = s0 + s1 + s2
-                    if column + 1 < wo:
-                        y[f, image, row, column + 1] = s1 - s2 - s3
-                    if row + 1 < ho:
-                        y[f, image, row + 1, column] = t0 + t1 + t2
-                        if column + 1 < wo:
-                            y[f, image, row + 1, column + 1] = t1 - t2 - t3
+            for row in range(ho):
+                for column in range(wo):
+                    y[f, image, row, column] = plane[row, column, image]
+
+
+@njit(cache=True, inline="always")
+def _output_down(m, tile, b, partial, n, k):
+    """partial[:, b] = Aᵀ of column b of the tile's M."""
+    for z in range(n):
+        e0, e1, e2, e3 = _at(m[b, tile, z], m[6 + b, tile, z], m[12 + b, tile, z], m[18 + b, tile, z],
+                             m[24 + b, tile, z], m[30 + b, tile, z], k)
+        partial[0, b, z] = e0
+        partial[1, b, z] = e1
+        partial[2, b, z] = e2
+        partial[3, b, z] = e3
+
+
+@njit(cache=True, inline="always")
+def _output_along(partial, r, plane, row, column, n, k):
+    """plane[row + r, column : column + 4] = Aᵀ of partial[r]."""
+    for z in range(n):
+        e0, e1, e2, e3 = _at(partial[r, 0, z], partial[r, 1, z], partial[r, 2, z], partial[r, 3, z],
+                             partial[r, 4, z], partial[r, 5, z], k)
+        plane[row + r, column, z] = e0
+        plane[row + r, column + 1, z] = e1
+        plane[row + r, column + 2, z] = e2
+        plane[row + r, column + 3, z] = e3
 
 
 @njit(cache=True)
 def output_transform_adjoint(dy, m, th, tw):
-    """m[:, f, p] = A Ȳ Aᵀ for the 2×2 tile Ȳ of dy (F, N, Ho, Wo) (zeros past Ho or Wo): the
-    gradient with respect to the tiles of the product."""
+    """m[:, (f·th + i)·tw + j] = A Ȳ Aᵀ for every 4×4 tile Ȳ of dy (F, N, Ho, Wo) (any strides;
+    zeros past Ho or Wo): the gradient with respect to the tiles of the products."""
     filters, n, ho, wo = dy.shape
-    zero = dy.dtype.type(0)
+    k = _constants(dy.dtype)
+    plane = np.zeros((4 * th, 4 * tw, n), dy.dtype)  # one filter's dy, the images last
+    partial = np.empty((6, 4, n), dy.dtype)  # A Ȳ of one tile
     for f in range(filters):
         for image in range(n):
-            for i in range(th):
-                first = (image * th + i) * tw
-                row = 2 * i
-                for j in range(tw):
-                    p, column = first + j, 2 * j
-                    y00 = dy[f, image, row, column]
-                    y01 = dy[f, image, row, column + 1] if column + 1 < wo else zero
-                    y10 = dy[f, image, row + 1, column] if row + 1 < ho else zero
-                    y11 = dy[f, image, row + 1, column + 1] if row + 1 < ho and column + 1 < wo else zero
-                    # A Ȳ: rows y0, y0 + y1, y0 - y1, -y1 of Ȳ's two rows; then each row (u, v) -> (u, u + v, u - v, -v)
-                    _a_row(m, 0, f, p, y00, y01)
-                    _a_row(m, 4, f, p, y00 + y10, y01 + y11)
-                    _a_row(m, 8, f, p, y00 - y10, y01 - y11)
-                    _a_row(m, 12, f, p, -y10, -y11)
+            for row in range(ho):
+                for column in range(wo):
+                    plane[row, column, image] = dy[f, image, row, column]
+        for i in range(th):
+            for j in range(tw):
+                tile = (f * th + i) * tw + j
+                _adjoint_output_down(plane, 4 * i, 4 * j, 0, partial, n, k)
+                _adjoint_output_down(plane, 4 * i, 4 * j, 1, partial, n, k)
+                _adjoint_output_down(plane, 4 * i, 4 * j, 2, partial, n, k)
+                _adjoint_output_down(plane, 4 * i, 4 * j, 3, partial, n, k)
+                _adjoint_output_along(partial, 0, m, tile, n, k)
+                _adjoint_output_along(partial, 1, m, tile, n, k)
+                _adjoint_output_along(partial, 2, m, tile, n, k)
+                _adjoint_output_along(partial, 3, m, tile, n, k)
+                _adjoint_output_along(partial, 4, m, tile, n, k)
+                _adjoint_output_along(partial, 5, m, tile, n, k)
 
 
 @njit(cache=True, inline="always")
-def _a_row(m, first, f, p, u, v):
-    """m[first : first + 4, f, p] = A (u, v) for A = (Aᵀ)ᵀ = [[1, 0], [1, 1], [1, -1], [0, -1]]."""
-    m[first, f, p] = u
-    m[first + 1, f, p] = u + v
-    m[first + 2, f, p] = u - v
-    m[first + 3, f, p] = -v
+def _adjoint_output_down(plane, row, column, s, partial, n, k):
+    """partial[:, s] = A of plane's rows row..row + 3 at column column + s."""
+    for z in range(n):
+        e0, e1, e2, e3, e4, e5 = _a(plane[row, column + s, z], plane[row + 1, column + s, z],
+                                    plane[row + 2, column + s, z], plane[row + 3, column + s, z], k)
+        partial[0, s, z] = e0
+        partial[1, s, z] = e1
+        partial[2, s, z] = e2
+        partial[3, s, z] = e3
+        partial[4, s, z] = e4
+        partial[5, s, z] = e5
+
+
+@njit(cache=True, inline="always")
+def _adjoint_output_along(partial, r, m, tile, n, k):
+    """Row r of the tile's M̄ (m[6r : 6r + 6, tile]) = A of partial[r]."""
+    for z in range(n):
+        e0, e1, e2, e3, e4, e5 = _a(partial[r, 0, z], partial[r, 1, z], partial[r, 2, z], partial[r, 3, z], k)
+        m[6 * r, tile, z] = e0
+        m[6 * r + 1, tile, z] = e1
+        m[6 * r + 2, tile, z] = e2
+        m[6 * r + 3, tile, z] = e3
+        m[6 * r + 4, tile, z] = e4
+        m[6 * r + 5, tile, z] = e5
 
 
 @njit(cache=True)
-def input_transform_adjoint(dv, dx, th, tw):
-    """dx (C, N, Hp, Wp) += B V̄ Bᵀ of every tile of dv (16, C, P), at the place the tile was read
-    from (tiles overlap by two rows and columns, so this adds)."""
-    channels, n = dx.shape[0], dx.shape[1]
+def input_transform_adjoint(dv, top, left, dx, th, tw):
+    """dx (C, N, H, W) = the sum of B V̄ Bᵀ over the tiles of dv, each added where its tile was
+    read from (tiles overlap by two rows and columns), the padding cut off."""
+    channels, n, h, w = dx.shape
+    k = _constants(dv.dtype)
+    plane = np.empty((4 * th + 2, 4 * tw + 2, n), dv.dtype)  # one channel's padded gradient
+    partial = np.empty((6, 6, n), dv.dtype)  # B V̄ of one tile
     for c in range(channels):
+        plane[:] = 0
+        for i in range(th):
+            for j in range(tw):
+                tile = (c * th + i) * tw + j
+                _adjoint_input_down(dv, tile, 0, partial, n, k)
+                _adjoint_input_down(dv, tile, 1, partial, n, k)
+                _adjoint_input_down(dv, tile, 2, partial, n, k)
+                _adjoint_input_down(dv, tile, 3, partial, n, k)
+                _adjoint_input_down(dv, tile, 4, partial, n, k)
+                _adjoint_input_down(dv, tile, 5, partial, n, k)
+                _adjoint_input_along(partial, 0, plane, 4 * i, 4 * j, n, k)
+                _adjoint_input_along(partial, 1, plane, 4 * i, 4 * j, n, k)
+                _adjoint_input_along(partial, 2, plane, 4 * i, 4 * j, n, k)
+                _adjoint_input_along(partial, 3, plane, 4 * i, 4 * j, n, k)
+                _adjoint_input_along(partial, 4, plane, 4 * i, 4 * j, n, k)
+                _adjoint_input_along(partial, 5, plane, 4 * i, 4 * j, n, k)
         for image in range(n):
-            for i in range(th):
-                first = (image * th + i) * tw
-                for j in range(tw):
-                    p = first + j
-                    # B V̄, column b: rows v0, v1 - v2 + v3, -v0 + v1 + v2, -v3 of the column's 4 numbers
-                    k0, k1, k2, k3 = _b_rows(dv[0, c, p], dv[4, c, p], dv[8, c, p], dv[12, c, p])
-                    l0, l1, l2, l3 = _b_rows(dv[1, c, p], dv[5, c, p], dv[9, c, p], dv[13, c, p])
-                    q0, q1, q2, q3 = _b_rows(dv[2, c, p], dv[6, c, p], dv[10, c, p], dv[14, c, p])
-                    s0, s1, s2, s3 = _b_rows(dv[3, c, p], dv[7, c, p], dv[11, c, p], dv[15, c, p])
-                    # (B V̄) Bᵀ, row a: the same combination of that row's 4 numbers, added into place
-                    _add_row(dx[c, image, 2 * i], 2 * j, k0, l0, q0, s0)
-                    _add_row(dx[c, image, 2 * i + 1], 2 * j, k1, l1, q1, s1)
-                    _add_row(dx[c, image, 2 * i + 2], 2 * j, k2, l2, q2, s2)
-                    _add_row(dx[c, image, 2 * i + 3], 2 * j, k3, l3, q3, s3)
+            for row in range(h):
+                for column in range(w):
+                    dx[c, image, row, column] = plane[row + top, column + left, image]
 
 
 @njit(cache=True, inline="always")
-def _b_rows(w0, w1, w2, w3):
-    """B w for B = (Bᵀ)ᵀ = [[1, 0, 0, 0], [0, 1, -1, 1], [-1, 1, 1, 0], [0, 0, 0, -1]]."""
-    return w0, w1 - w2 + w3, -w0 + w1 + w2, -w3
+def _adjoint_input_down(dv, tile, b, partial, n, k):
+    """partial[:, b] = B of column b of the tile's V̄."""
+    for z in range(n):
+        e0, e1, e2, e3, e4, e5 = _b(dv[b, tile, z], dv[6 + b, tile, z], dv[12 + b, tile, z], dv[18 + b, tile, z],
+                                    dv[24 + b, tile, z], dv[30 + b, tile, z], k)
+        partial[0, b, z] = e0
+        partial[1, b, z] = e1
+        partial[2, b, z] = e2
+        partial[3, b, z] = e3
+        partial[4, b, z] = e4
+        partial[5, b, z] = e5
 
 
 @njit(cache=True, inline="always")
-def _add_row(out, first, e0, e1, e2, e3):
-    """out[first : first + 4] += B e."""
-    b0, b1, b2, b3 = _b_rows(e0, e1, e2, e3)
-    out[first] += b0
-    out[first + 1] += b1
-    out[first + 2] += b2
-    out[first + 3] += b3
+def _adjoint_input_along(partial, r, plane, row, column, n, k):
+    """plane[row + r, column : column + 6] += B of partial[r]."""
+    for z in range(n):
+        e0, e1, e2, e3, e4, e5 = _b(partial[r, 0, z], partial[r, 1, z], partial[r, 2, z], partial[r, 3, z],
+                                    partial[r, 4, z], partial[r, 5, z], k)
+        plane[row + r, column, z] += e0
+        plane[row + r, column + 1, z] += e1
+        plane[row + r, column + 2, z] += e2
+        plane[row + r, column + 3, z] += e3
+        plane[row + r, column + 4, z] += e4
+        plane[row + r, column + 5, z] += e5

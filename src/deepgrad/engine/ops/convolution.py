@@ -22,10 +22,10 @@ Backward: dweight_g = dy_g @ columns_gᵀ, dbias = Σ dy over (N, Ho, Wo), and
 dcolumns = weight_gᵀ @ dy_g, which col2im adds back where each window read from; windows overlap
 when the stride is smaller than the kernel, hence an accumulation.
 
-3×3 stride-1 layers with 16 or more input channels and outputs of 16×16 or more run instead as
-Winograd's F(2×2, 3×3) (ops/winograd.py: 2.25x fewer multiplications, no im2col columns; the
-CIFAR CNN's step 121-143 -> 86-90 ms in A/B runs), where measured to pay; everything else, and
-the NumPy reference (CuPy, no Numba, `use_compiled(False)`), runs im2col.
+3×3 stride-1 layers with 16 or more input channels, 8 or more images and outputs of 4×4 or more
+run instead as Winograd's F(4×4, 3×3) (ops/winograd.py: 4x fewer multiplications, no im2col
+columns), where measured to pay; everything else, and the NumPy reference (CuPy, no Numba,
+`use_compiled(False)`), runs im2col.
 
 im2col stays NumPy's strided copy: a compiled loop was 1.5-3x slower. col2im's window sums and
 the fused bias + ReLU (activation="relu") have compiled forms in kernels/convolution.py, 3-4x
