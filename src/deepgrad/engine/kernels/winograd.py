@@ -75,7 +75,7 @@ def input_transform(x, top, left, v, th, tw):
     k = _constants(x.dtype)
     wp = 4 * tw + 2
     plane = np.zeros((4 * th + 2, wp, n), x.dtype)  # one channel, padded, the images last
-    columns = np.empty((6, wp, n), x.dtype)  # Bᵀ d for one row of tiles, every column at once
+    columns = np.empty((th, 6, wp, n), x.dtype)  # Bᵀ d for every row of tiles, every column at once
     for c in range(channels):
         for image in range(n):
             for row in range(h):
@@ -83,43 +83,48 @@ def input_transform(x, top, left, v, th, tw):
                     plane[row + top, column + left, image] = x[c, image, row, column]
         for i in range(th):
             for q in range(wp):
-                _input_down(plane, 4 * i, q, columns, n, k)
-            for j in range(tw):
-                tile = (c * th + i) * tw + j
-                _input_along(columns, 0, 4 * j, v, tile, n, k)
-                _input_along(columns, 1, 4 * j, v, tile, n, k)
-                _input_along(columns, 2, 4 * j, v, tile, n, k)
-                _input_along(columns, 3, 4 * j, v, tile, n, k)
-                _input_along(columns, 4, 4 * j, v, tile, n, k)
-                _input_along(columns, 5, 4 * j, v, tile, n, k)
+                _input_down(plane, i, q, columns, n, k)
+        first = c * th * tw  # then V row by row for all the channel's tiles: six streams of writes, not 36
+        _input_along(columns, 0, v, first, tw, n, k)
+        _input_along(columns, 1, v, first, tw, n, k)
+        _input_along(columns, 2, v, first, tw, n, k)
+        _input_along(columns, 3, v, first, tw, n, k)
+        _input_along(columns, 4, v, first, tw, n, k)
+        _input_along(columns, 5, v, first, tw, n, k)
 
 
 @njit(cache=True, inline="always")
-def _input_down(plane, row, q, columns, n, k):
-    """columns[:, q] = Bᵀ of plane's rows row..row + 5 at column q."""
+def _input_down(plane, i, q, columns, n, k):
+    """columns[i, :, q] = Bᵀ of plane's rows 4i..4i + 5 (tile row i) at column q."""
+    row = 4 * i
     for z in range(n):
         e0, e1, e2, e3, e4, e5 = _bt(plane[row, q, z], plane[row + 1, q, z], plane[row + 2, q, z],
                                      plane[row + 3, q, z], plane[row + 4, q, z], plane[row + 5, q, z], k)
-        columns[0, q, z] = e0
-        columns[1, q, z] = e1
-        columns[2, q, z] = e2
-        columns[3, q, z] = e3
-        columns[4, q, z] = e4
-        columns[5, q, z] = e5
+        columns[i, 0, q, z] = e0
+        columns[i, 1, q, z] = e1
+        columns[i, 2, q, z] = e2
+        columns[i, 3, q, z] = e3
+        columns[i, 4, q, z] = e4
+        columns[i, 5, q, z] = e5
 
 
 @njit(cache=True, inline="always")
-def _input_along(columns, r, b, v, tile, n, k):
-    """Row r of the tile's V (v[6r : 6r + 6, tile]) = Bᵀ of columns[r, b : b + 6]."""
-    for z in range(n):
-        e0, e1, e2, e3, e4, e5 = _bt(columns[r, b, z], columns[r, b + 1, z], columns[r, b + 2, z],
-                                     columns[r, b + 3, z], columns[r, b + 4, z], columns[r, b + 5, z], k)
-        v[6 * r, tile, z] = e0
-        v[6 * r + 1, tile, z] = e1
-        v[6 * r + 2, tile, z] = e2
-        v[6 * r + 3, tile, z] = e3
-        v[6 * r + 4, tile, z] = e4
-        v[6 * r + 5, tile, z] = e5
+def _input_along(columns, r, v, first, tw, n, k):
+    """Row r of V (v[6r : 6r + 6]) for one channel's tiles, from tile `first` on: Bᵀ of
+    columns[i, r, 4j : 4j + 6] for tile (i, j)."""
+    for i in range(len(columns)):
+        for j in range(tw):
+            b, tile = 4 * j, first + i * tw + j
+            for z in range(n):
+                e0, e1, e2, e3, e4, e5 = _bt(columns[i, r, b, z], columns[i, r, b + 1, z],
+                                             columns[i, r, b + 2, z], columns[i, r, b + 3, z],
+                                             columns[i, r, b + 4, z], columns[i, r, b + 5, z], k)
+                v[6 * r, tile, z] = e0
+                v[6 * r + 1, tile, z] = e1
+                v[6 * r + 2, tile, z] = e2
+                v[6 * r + 3, tile, z] = e3
+                v[6 * r + 4, tile, z] = e4
+                v[6 * r + 5, tile, z] = e5
 
 
 @njit(cache=True)
@@ -235,24 +240,32 @@ def input_transform_adjoint(dv, top, left, dx, th, tw):
     channels, n, h, w = dx.shape
     k = _constants(dv.dtype)
     plane = np.empty((4 * th + 2, 4 * tw + 2, n), dv.dtype)  # one channel's padded gradient
-    partial = np.empty((6, 6, n), dv.dtype)  # B V̄ of one tile
+    partial = np.empty((th * tw, 6, 6, n), dv.dtype)  # B V̄ of each of one channel's tiles
+    tile = np.empty((6, 6, n), dv.dtype)  # B V̄ Bᵀ of one tile
     for c in range(channels):
+        first = c * th * tw  # V̄ row by row for all the channel's tiles: six streams of reads, not 36
+        _adjoint_input_down(dv, first, 0, partial, n, k)
+        _adjoint_input_down(dv, first, 1, partial, n, k)
+        _adjoint_input_down(dv, first, 2, partial, n, k)
+        _adjoint_input_down(dv, first, 3, partial, n, k)
+        _adjoint_input_down(dv, first, 4, partial, n, k)
+        _adjoint_input_down(dv, first, 5, partial, n, k)
         plane[:] = 0
         for i in range(th):
             for j in range(tw):
-                tile = (c * th + i) * tw + j
-                _adjoint_input_down(dv, tile, 0, partial, n, k)
-                _adjoint_input_down(dv, tile, 1, partial, n, k)
-                _adjoint_input_down(dv, tile, 2, partial, n, k)
-                _adjoint_input_down(dv, tile, 3, partial, n, k)
-                _adjoint_input_down(dv, tile, 4, partial, n, k)
-                _adjoint_input_down(dv, tile, 5, partial, n, k)
-                _adjoint_input_along(partial, 0, plane, 4 * i, 4 * j, n, k)
-                _adjoint_input_along(partial, 1, plane, 4 * i, 4 * j, n, k)
-                _adjoint_input_along(partial, 2, plane, 4 * i, 4 * j, n, k)
-                _adjoint_input_along(partial, 3, plane, 4 * i, 4 * j, n, k)
-                _adjoint_input_along(partial, 4, plane, 4 * i, 4 * j, n, k)
-                _adjoint_input_along(partial, 5, plane, 4 * i, 4 * j, n, k)
+                t = i * tw + j
+                _adjoint_input_along(partial, t, 0, tile, n, k)
+                _adjoint_input_along(partial, t, 1, tile, n, k)
+                _adjoint_input_along(partial, t, 2, tile, n, k)
+                _adjoint_input_along(partial, t, 3, tile, n, k)
+                _adjoint_input_along(partial, t, 4, tile, n, k)
+                _adjoint_input_along(partial, t, 5, tile, n, k)
+                # added in a loop of its own: tiles overlap, and a loop that read and wrote
+                # plane[.., column + q] for six q at once ran one number at a time
+                for r in range(6):
+                    for q in range(6):
+                        for z in range(n):
+                            plane[4 * i + r, 4 * j + q, z] += tile[r, q, z]
         for image in range(n):
             for row in range(h):
                 for column in range(w):
@@ -260,28 +273,29 @@ def input_transform_adjoint(dv, top, left, dx, th, tw):
 
 
 @njit(cache=True, inline="always")
-def _adjoint_input_down(dv, tile, b, partial, n, k):
-    """partial[:, b] = B of column b of the tile's V̄."""
-    for z in range(n):
-        e0, e1, e2, e3, e4, e5 = _b(dv[b, tile, z], dv[6 + b, tile, z], dv[12 + b, tile, z], dv[18 + b, tile, z],
-                                    dv[24 + b, tile, z], dv[30 + b, tile, z], k)
-        partial[0, b, z] = e0
-        partial[1, b, z] = e1
-        partial[2, b, z] = e2
-        partial[3, b, z] = e3
-        partial[4, b, z] = e4
-        partial[5, b, z] = e5
+def _adjoint_input_down(dv, first, b, partial, n, k):
+    """partial[t, :, b] = B of column b of V̄, for one channel's tiles t from tile `first` on."""
+    for t in range(len(partial)):
+        for z in range(n):
+            e0, e1, e2, e3, e4, e5 = _b(dv[b, first + t, z], dv[6 + b, first + t, z], dv[12 + b, first + t, z],
+                                        dv[18 + b, first + t, z], dv[24 + b, first + t, z], dv[30 + b, first + t, z], k)
+            partial[t, 0, b, z] = e0
+            partial[t, 1, b, z] = e1
+            partial[t, 2, b, z] = e2
+            partial[t, 3, b, z] = e3
+            partial[t, 4, b, z] = e4
+            partial[t, 5, b, z] = e5
 
 
 @njit(cache=True, inline="always")
-def _adjoint_input_along(partial, r, plane, row, column, n, k):
-    """plane[row + r, column : column + 6] += B of partial[r]."""
+def _adjoint_input_along(partial, t, r, tile, n, k):
+    """tile[r] = B of partial[t, r]: row r of the tile's B V̄ Bᵀ."""
     for z in range(n):
-        e0, e1, e2, e3, e4, e5 = _b(partial[r, 0, z], partial[r, 1, z], partial[r, 2, z], partial[r, 3, z],
-                                    partial[r, 4, z], partial[r, 5, z], k)
-        plane[row + r, column, z] += e0
-        plane[row + r, column + 1, z] += e1
-        plane[row + r, column + 2, z] += e2
-        plane[row + r, column + 3, z] += e3
-        plane[row + r, column + 4, z] += e4
-        plane[row + r, column + 5, z] += e5
+        e0, e1, e2, e3, e4, e5 = _b(partial[t, r, 0, z], partial[t, r, 1, z], partial[t, r, 2, z],
+                                    partial[t, r, 3, z], partial[t, r, 4, z], partial[t, r, 5, z], k)
+        tile[r, 0, z] = e0
+        tile[r, 1, z] = e1
+        tile[r, 2, z] = e2
+        tile[r, 3, z] = e3
+        tile[r, 4, z] = e4
+        tile[r, 5, z] = e5
