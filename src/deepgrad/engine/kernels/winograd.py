@@ -128,8 +128,9 @@ def _input_along(columns, r, v, first, tw, n, k):
 
 
 @njit(cache=True)
-def output_transform(m, y, th, tw):
-    """y (F, N, Ho, Wo) = Aᵀ M A of every tile of m; a tile's outputs past Ho or Wo are dropped."""
+def output_transform(m, y, th, tw, bias, relu):
+    """y (F, N, Ho, Wo) = Aᵀ M A of every tile of m, plus bias (F,), then max(·, 0) if relu (NaN
+    stays NaN); a tile's outputs past Ho or Wo are dropped."""
     filters, n, ho, wo = y.shape
     k = _constants(m.dtype)
     plane = np.empty((4 * th, 4 * tw, n), m.dtype)  # one filter's outputs, the images last
@@ -148,10 +149,12 @@ def output_transform(m, y, th, tw):
                 _output_along(partial, 1, plane, 4 * i, 4 * j, n, k)
                 _output_along(partial, 2, plane, 4 * i, 4 * j, n, k)
                 _output_along(partial, 3, plane, 4 * i, 4 * j, n, k)
+        shift = bias[f]
         for image in range(n):
             for row in range(ho):
                 for column in range(wo):
-                    y[f, image, row, column] = plane[row, column, image]
+                    value = plane[row, column, image] + shift
+                    y[f, image, row, column] = 0 if relu and value <= 0 else value
 
 
 @njit(cache=True, inline="always")
@@ -179,18 +182,28 @@ def _output_along(partial, r, plane, row, column, n, k):
 
 
 @njit(cache=True)
-def output_transform_adjoint(dy, m, th, tw):
+def output_transform_adjoint(dy, y, relu, m, d_bias, th, tw):
     """m[:, (f·th + i)·tw + j] = A Ȳ Aᵀ for every 4×4 tile Ȳ of dy (F, N, Ho, Wo) (any strides;
-    zeros past Ho or Wo): the gradient with respect to the tiles of the products."""
+    zeros past Ho or Wo): the gradient with respect to the tiles of the products. With relu, dy
+    counts only where the ReLU's output y (F, N, Ho, Wo) > 0; d_bias[f] = the sum of what counts
+    of dy[f] (summed in float64)."""
     filters, n, ho, wo = dy.shape
     k = _constants(dy.dtype)
     plane = np.zeros((4 * th, 4 * tw, n), dy.dtype)  # one filter's dy, the images last
     partial = np.empty((6, 4, n), dy.dtype)  # A Ȳ of one tile
+    sums = np.empty(n)  # d_bias's sums, image by image: lanes of a SIMD register, not one chain of additions
     for f in range(filters):
         for image in range(n):
             for row in range(ho):
                 for column in range(wo):
-                    plane[row, column, image] = dy[f, image, row, column]
+                    g = dy[f, image, row, column]
+                    plane[row, column, image] = 0 if relu and not y[f, image, row, column] > 0 else g
+        sums[:] = 0
+        for row in range(ho):
+            for column in range(wo):
+                for z in range(n):
+                    sums[z] += plane[row, column, z]
+        d_bias[f] = sums.sum()
         for i in range(th):
             for j in range(tw):
                 tile = (f * th + i) * tw + j

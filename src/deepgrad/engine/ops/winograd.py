@@ -86,9 +86,10 @@ def _filter_transform(weight, dtype):
     return backend.array_module(weight).einsum("ai,fcij,bj->abfc", g, weight, g, optimize=True)
 
 
-def forward(x, weight, pads):
+def forward(x, weight, pads, bias=None, relu=False):
     """(y (F, N·Ho·Wo), saved for `backward`) of the convolution of x (N, C, H, W) with weight
-    (F, C, 3, 3), zero-padded by pads ((top, bottom), (left, right))."""
+    (F, C, 3, 3), zero-padded by pads ((top, bottom), (left, right)), plus bias (F,) if given,
+    then ReLU if relu: both in the output transform's last pass."""
     from deepgrad.engine.kernels import winograd as compiled
 
     xp = backend.array_module(x)  # NumPy: `applies` said so
@@ -103,21 +104,22 @@ def forward(x, weight, pads):
     m = _transforms(filters, th * tw, n, x.dtype)
     xp.matmul(u, _matrices(v, c), out=_matrices(m, filters))
     y = xp.empty((filters, n, *out_hw), x.dtype)
-    compiled.output_transform(m, y, th, tw)
-    return y.reshape(filters, -1), (v, u, x.shape, pads, out_hw)
+    compiled.output_transform(m, y, th, tw, xp.zeros(filters, x.dtype) if bias is None else bias, relu)
+    return y.reshape(filters, -1), (v, u, x.shape, pads, out_hw, y if relu else None)
 
 
 def backward(dy, saved, want_x, want_w):
-    """(dx (N, C, H, W) laid out (C, N, H, W), or None; dweight (F, C, 3, 3), or None) from
-    dy (F, N·Ho·Wo) and what `forward` saved."""
+    """(dx (N, C, H, W) laid out (C, N, H, W), or None; dweight (F, C, 3, 3), or None; dbias (F,))
+    from dy (F, N, Ho, Wo) (any strides) and what `forward` saved (through its ReLU, if it had one)."""
     from deepgrad.engine.kernels import winograd as compiled
 
     xp = backend.array_module(dy)
-    v, u, (n, c, h, w), pads, out_hw = saved
+    v, u, (n, c, h, w), pads, out_hw, y = saved
     filters = u.shape[1]
     th, tw = _tiles(out_hw)
     m_grad = _transforms(filters, th * tw, n, dy.dtype)  # M̄ = A Ȳ Aᵀ, tile by tile
-    compiled.output_transform_adjoint(dy.reshape(filters, n, *out_hw), m_grad, th, tw)
+    grad_b = xp.empty(filters, dy.dtype)
+    compiled.output_transform_adjoint(dy, dy if y is None else y, y is not None, m_grad, grad_b, th, tw)
     m_grad = _matrices(m_grad, filters)
     grad_x = grad_w = None
     if want_w:
@@ -131,4 +133,4 @@ def backward(dy, saved, want_x, want_w):
         grad_x = xp.empty((c, n, h, w), dy.dtype)
         compiled.input_transform_adjoint(v_grad, top, left, grad_x, th, tw)
         grad_x = grad_x.transpose(1, 0, 2, 3)
-    return grad_x, grad_w
+    return grad_x, grad_w, grad_b
