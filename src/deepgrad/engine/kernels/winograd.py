@@ -67,6 +67,80 @@ def _b(w0, w1, w2, w3, w4, w5, k):
             w1 - w2 + two * (w3 - w4) - five * w5, w0 + w1 + w2 + w3 + w4, w5)
 
 
+@njit(cache=True, inline="always")
+def _images_last(x, plane, top, left):
+    """plane[top + row, left + column, image] = x[image, row, column] (x (N, H, W), any strides).
+    Four images at a time: each element is a store of its own, and four rows read at once made
+    them 2-3 times faster than one image at a time."""
+    n, h, w = x.shape
+    quads = n - n % 4
+    for image in range(0, quads, 4):
+        for row in range(h):
+            x0, x1, x2, x3 = x[image, row], x[image + 1, row], x[image + 2, row], x[image + 3, row]
+            out = plane[top + row]
+            for column in range(w):
+                out[left + column, image] = x0[column]
+                out[left + column, image + 1] = x1[column]
+                out[left + column, image + 2] = x2[column]
+                out[left + column, image + 3] = x3[column]
+    for image in range(quads, n):
+        for row in range(h):
+            for column in range(w):
+                plane[top + row, left + column, image] = x[image, row, column]
+
+
+@njit(cache=True, inline="always")
+def _images_last_where(x, mask, plane):
+    """plane[row, column, image] = x[image, row, column] where mask[image, row, column] > 0 (a
+    ReLU's output), else 0; as `_images_last`."""
+    n, h, w = x.shape
+    quads = n - n % 4
+    zero = x.dtype.type(0)
+    for image in range(0, quads, 4):
+        for row in range(h):
+            x0, x1, x2, x3 = x[image, row], x[image + 1, row], x[image + 2, row], x[image + 3, row]
+            m0, m1, m2, m3 = mask[image, row], mask[image + 1, row], mask[image + 2, row], mask[image + 3, row]
+            out = plane[row]
+            for column in range(w):  # every number loaded first: the choices then compile to selects, not branches
+                g0, g1, g2, g3 = x0[column], x1[column], x2[column], x3[column]
+                k0, k1, k2, k3 = m0[column] > 0, m1[column] > 0, m2[column] > 0, m3[column] > 0
+                out[column, image] = g0 if k0 else zero
+                out[column, image + 1] = g1 if k1 else zero
+                out[column, image + 2] = g2 if k2 else zero
+                out[column, image + 3] = g3 if k3 else zero
+    for image in range(quads, n):
+        for row in range(h):
+            for column in range(w):
+                g, keep = x[image, row, column], mask[image, row, column] > 0
+                plane[row, column, image] = g if keep else zero
+
+
+@njit(cache=True, inline="always")
+def _images_first(plane, top, left, shift, relu, y):
+    """y[image, row, column] (y (N, H, W)) = plane[top + row, left + column, image] + shift, then
+    max(·, 0) if relu (NaN stays NaN); four images at a time, as `_images_last`."""
+    n, h, w = y.shape
+    quads = n - n % 4
+    for image in range(0, quads, 4):
+        for row in range(h):
+            y0, y1, y2, y3 = y[image, row], y[image + 1, row], y[image + 2, row], y[image + 3, row]
+            source = plane[top + row]
+            for column in range(w):
+                v0 = source[left + column, image] + shift
+                v1 = source[left + column, image + 1] + shift
+                v2 = source[left + column, image + 2] + shift
+                v3 = source[left + column, image + 3] + shift
+                y0[column] = 0 if relu and v0 <= 0 else v0
+                y1[column] = 0 if relu and v1 <= 0 else v1
+                y2[column] = 0 if relu and v2 <= 0 else v2
+                y3[column] = 0 if relu and v3 <= 0 else v3
+    for image in range(quads, n):
+        for row in range(h):
+            for column in range(w):
+                value = plane[top + row, left + column, image] + shift
+                y[image, row, column] = 0 if relu and value <= 0 else value
+
+
 @njit(cache=True)
 def input_transform(x, top, left, v, th, tw):
     """v[:, (c·th + i)·tw + j] = Bᵀ d B for every 6×6 tile d of x (C, N, H, W) (any strides),
@@ -77,10 +151,7 @@ def input_transform(x, top, left, v, th, tw):
     plane = np.zeros((4 * th + 2, wp, n), x.dtype)  # one channel, padded, the images last
     columns = np.empty((th, 6, wp, n), x.dtype)  # Bᵀ d for every row of tiles, every column at once
     for c in range(channels):
-        for image in range(n):
-            for row in range(h):
-                for column in range(w):
-                    plane[row + top, column + left, image] = x[c, image, row, column]
+        _images_last(x[c], plane, top, left)
         for i in range(th):
             for q in range(wp):
                 _input_down(plane, i, q, columns, n, k)
@@ -149,12 +220,7 @@ def output_transform(m, y, th, tw, bias, relu):
                 _output_along(partial, 1, plane, 4 * i, 4 * j, n, k)
                 _output_along(partial, 2, plane, 4 * i, 4 * j, n, k)
                 _output_along(partial, 3, plane, 4 * i, 4 * j, n, k)
-        shift = bias[f]
-        for image in range(n):
-            for row in range(ho):
-                for column in range(wo):
-                    value = plane[row, column, image] + shift
-                    y[f, image, row, column] = 0 if relu and value <= 0 else value
+        _images_first(plane, 0, 0, bias[f], relu, y[f])
 
 
 @njit(cache=True, inline="always")
@@ -193,11 +259,10 @@ def output_transform_adjoint(dy, y, relu, m, d_bias, th, tw):
     partial = np.empty((6, 4, n), dy.dtype)  # A Ȳ of one tile
     sums = np.empty(n)  # d_bias's sums, image by image: lanes of a SIMD register, not one chain of additions
     for f in range(filters):
-        for image in range(n):
-            for row in range(ho):
-                for column in range(wo):
-                    g = dy[f, image, row, column]
-                    plane[row, column, image] = 0 if relu and not y[f, image, row, column] > 0 else g
+        if relu:
+            _images_last_where(dy[f], y[f], plane)
+        else:
+            _images_last(dy[f], plane, 0, 0)
         sums[:] = 0
         for row in range(ho):
             for column in range(wo):
@@ -279,10 +344,7 @@ def input_transform_adjoint(dv, top, left, dx, th, tw):
                     for q in range(6):
                         for z in range(n):
                             plane[4 * i + r, 4 * j + q, z] += tile[r, q, z]
-        for image in range(n):
-            for row in range(h):
-                for column in range(w):
-                    dx[c, image, row, column] = plane[row + top, column + left, image]
+        _images_first(plane, top, left, dv.dtype.type(0), False, dx[c])
 
 
 @njit(cache=True, inline="always")
