@@ -35,6 +35,7 @@ G = backend.numpy.array([
     [1 / 24, -1 / 12, 1 / 6],
     [0, 0, 1],
 ])
+G_KRON = backend.numpy.kron(G, G)  # (36, 9): row 6a + b, column 3i + j holds G[a, i]·G[b, j]
 TILE = 4  # outputs per side of a tile; each reads TILE + 2 = 6 rows and columns of the padded input
 MIN_CHANNELS, MIN_BATCH, MIN_OUTPUT = 16, 8, 4  # where it pays (see `applies`); the tests lower them
 
@@ -80,10 +81,15 @@ def _tiles(out_hw):
 
 
 def _filter_transform(weight, dtype):
-    """G g Gᵀ (6, 6, F, C) of every 3×3 filter g of weight (F, C, 3, 3), in `dtype`. As matrix
-    products (optimize=True): NumPy's plain einsum loop, with a float64 G, took 0.8-1.9 ms a layer."""
-    g = G.astype(dtype)
-    return backend.array_module(weight).einsum("ai,fcij,bj->abfc", g, weight, g, optimize=True)
+    """G g Gᵀ of every 3×3 filter g of weight (F, C, 3, 3), as (36, F, C) in `dtype`: one matrix
+    product with G ⊗ G (36×9), 4-8 times faster than einsum's two (0.9 -> 0.2 ms for 64×64 filters)."""
+    filters, channels = weight.shape[:2]
+    return (G_KRON.astype(dtype) @ weight.reshape(filters * channels, 9).T).reshape(36, filters, channels)
+
+
+def _filter_transform_adjoint(u_grad, filters, channels):
+    """Gᵀ dU G (F, C, 3, 3) of the gradient u_grad (36, F, C) of `_filter_transform`'s result."""
+    return (G_KRON.T.astype(u_grad.dtype) @ u_grad.reshape(36, -1)).T.reshape(filters, channels, 3, 3)
 
 
 def forward(x, weight, pads, bias=None, relu=False):
@@ -100,7 +106,7 @@ def forward(x, weight, pads, bias=None, relu=False):
     th, tw = _tiles(out_hw)
     v = _transforms(c, th * tw, n, x.dtype)
     compiled.input_transform(x.transpose(1, 0, 2, 3), top, left, v, th, tw)  # (C, N, H, W): the layout conv gives
-    u = _filter_transform(weight, x.dtype).reshape(36, filters, c)
+    u = _filter_transform(weight, x.dtype)
     m = _transforms(filters, th * tw, n, x.dtype)
     xp.matmul(u, _matrices(v, c), out=_matrices(m, filters))
     y = xp.empty((filters, n, *out_hw), x.dtype)
@@ -123,9 +129,7 @@ def backward(dy, saved, want_x, want_w):
     m_grad = _matrices(m_grad, filters)
     grad_x = grad_w = None
     if want_w:
-        u_grad = xp.matmul(m_grad, _matrices(v, c).transpose(0, 2, 1)).reshape(6, 6, filters, c)
-        g = G.astype(dy.dtype)
-        grad_w = xp.einsum("ai,abfc,bj->fcij", g, u_grad, g, optimize=True)  # Gᵀ dU G, the adjoint of G g Gᵀ
+        grad_w = _filter_transform_adjoint(xp.matmul(m_grad, _matrices(v, c).transpose(0, 2, 1)), filters, c)
     if want_x:
         v_grad = _transforms(c, th * tw, n, dy.dtype)
         xp.matmul(u.transpose(0, 2, 1), m_grad, out=_matrices(v_grad, c))
