@@ -14,6 +14,7 @@ import deepgrad as dg
 from deepgrad.engine import kernels
 from deepgrad.engine.ops import winograd
 from deepgrad.engine.ops.convolution import conv
+from deepgrad.engine.ops.pooling import max_pool
 
 pytest.importorskip("numba")  # the transforms are compiled loops; without Numba conv runs im2col
 
@@ -62,6 +63,36 @@ def test_winograd_matches_torch_in_float64(everywhere, x_shape, filters, pads, a
     upstream = rng.standard_normal(out.shape)
     out.backward(upstream)
     expected.backward(torch.tensor(upstream))
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("pool", [False, True])
+def test_layers_pass_images_last_arrays_on_and_back(everywhere, pool):
+    """A Winograd layer leaves its output laid out images last; the next Winograd layer, or 2×2
+    max-pooling, reads it as laid out and hands gradients back the same way. The chain, and a
+    flattening at the end (whose gradient comes back (N, C, H, W)), against PyTorch in float64."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 2, 9, 7))
+    weights = [rng.standard_normal(s) for s in ((4, 2, 3, 3), (3, 4, 3, 3))]
+    biases = [rng.standard_normal(s) for s in ((4,), (3,))]
+    ours = [dg.tensor(v, dtype=dg.float64, requires_grad=True) for v in (x, *weights, *biases)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (x, *weights, *biases)]
+
+    hidden = conv(ours[0], ours[1], padding=1, bias=ours[3], activation="relu")
+    assert winograd.images_last(hidden.numpy())
+    hidden = max_pool(hidden, 2) if pool else hidden
+    assert winograd.images_last(hidden.numpy())
+    out = conv(hidden, ours[2], bias=ours[4])
+    assert winograd.images_last(out.numpy()) and len(everywhere) == 2
+    head = rng.standard_normal(out[0].numpy().size)
+    (out.reshape(3, -1) @ dg.tensor(head, dtype=dg.float64)).sum().backward()
+
+    hidden = torch.relu(F.conv2d(theirs[0], theirs[1], theirs[3], padding=1))
+    hidden = F.max_pool2d(hidden, 2) if pool else hidden
+    expected = F.conv2d(hidden, theirs[2], theirs[4])
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    (expected.reshape(3, -1) @ torch.tensor(head)).sum().backward()
     for mine, reference in zip(ours, theirs):
         np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-10, atol=1e-10)
 

@@ -54,3 +54,45 @@ def max_pool_2x2_backward(grad, argbest, d_x):
             for j in range(wo):
                 k = argbest[p, i, j]
                 d_x[p, 2 * i + k // 2, 2 * j + k % 2] = grad[p, i, j]
+
+
+@njit(cache=True)
+def max_pool_2x2_images_last(x, out, argbest):
+    """The same for x (P, H, W, N) laid out with the images last (as Winograd's layers leave their
+    outputs): out and argbest (P, Ho, Wo, N), each window's four numbers loaded, then compared
+    with selects, 16 images at a time."""
+    planes, ho, wo, n = out.shape
+    for p in range(planes):
+        for i in range(ho):
+            for j in range(wo):  # indexed, not sliced: a slice per window cost more than its loop
+                for z in range(n):
+                    a, b = x[p, 2 * i, 2 * j, z], x[p, 2 * i, 2 * j + 1, z]
+                    c, d = x[p, 2 * i + 1, 2 * j, z], x[p, 2 * i + 1, 2 * j + 1, z]
+                    best, k = a, 0
+                    best, k = _better(b, 1, best, k)
+                    best, k = _better(c, 2, best, k)
+                    best, k = _better(d, 3, best, k)
+                    out[p, i, j, z], argbest[p, i, j, z] = best, k
+
+
+@njit(cache=True)
+def max_pool_2x2_images_last_backward(grad, argbest, d_x):
+    """d_x (P, H, W, N), images last: each output's gradient at the place of its window's maximum,
+    0 elsewhere (every element is written)."""
+    planes, h, w, n = d_x.shape
+    ho, wo = grad.shape[1], grad.shape[2]
+    zero = d_x.dtype.type(0)
+    for p in range(planes):
+        if h > 2 * ho:
+            d_x[p, h - 1] = zero
+        for i in range(ho):
+            if w > 2 * wo:
+                d_x[p, 2 * i, w - 1] = zero
+                d_x[p, 2 * i + 1, w - 1] = zero
+            for j in range(wo):
+                for z in range(n):
+                    g, k = grad[p, i, j, z], argbest[p, i, j, z]
+                    d_x[p, 2 * i, 2 * j, z] = g if k == 0 else zero
+                    d_x[p, 2 * i, 2 * j + 1, z] = g if k == 1 else zero
+                    d_x[p, 2 * i + 1, 2 * j, z] = g if k == 2 else zero
+                    d_x[p, 2 * i + 1, 2 * j + 1, z] = g if k == 3 else zero

@@ -141,17 +141,50 @@ def _images_first(plane, top, left, shift, relu, y):
                 y[image, row, column] = 0 if relu and value <= 0 else value
 
 
+@njit(cache=True, inline="always")
+def _plain_in(x, mask, masked, plane, top, left):
+    """plane[top + row, left + column] = x[row, column] for x (H, W, N) laid out so (images last
+    already): a copy 16 wide; or 0 where masked and not mask[row, column] > 0 (a ReLU's output)."""
+    h, w, n = x.shape
+    zero = x.dtype.type(0)
+    for row in range(h):
+        for column in range(w):
+            if masked:
+                for z in range(n):
+                    g, keep = x[row, column, z], mask[row, column, z] > 0
+                    plane[top + row, left + column, z] = g if keep else zero
+            else:
+                for z in range(n):
+                    plane[top + row, left + column, z] = x[row, column, z]
+
+
+@njit(cache=True, inline="always")
+def _plain_out(plane, top, left, shift, relu, y):
+    """y[row, column] (y (H, W, N), images last) = plane[top + row, left + column] + shift, then
+    max(·, 0) if relu (NaN stays NaN): a copy 16 wide."""
+    h, w, n = y.shape
+    for row in range(h):
+        for column in range(w):
+            for z in range(n):
+                value = plane[top + row, left + column, z] + shift
+                y[row, column, z] = 0 if relu and value <= 0 else value
+
+
 @njit(cache=True)
-def input_transform(x, top, left, v, th, tw):
-    """v[:, (c·th + i)·tw + j] = Bᵀ d B for every 6×6 tile d of x (C, N, H, W) (any strides),
-    zero-padded by top rows and left columns (and as many as the tiles need after)."""
-    channels, n, h, w = x.shape
+def input_transform(x, images_last, top, left, v, th, tw):
+    """v[:, (c·th + i)·tw + j] = Bᵀ d B for every 6×6 tile d of x, zero-padded by top rows and
+    left columns (and as many as the tiles need after). x: (C, H, W, N) C-contiguous if
+    images_last (another Winograd layer's output), else (C, N, H, W) with any strides."""
+    channels, n = x.shape[0], x.shape[3] if images_last else x.shape[1]
     k = _constants(x.dtype)
     wp = 4 * tw + 2
     plane = np.zeros((4 * th + 2, wp, n), x.dtype)  # one channel, padded, the images last
     columns = np.empty((th, 6, wp, n), x.dtype)  # Bᵀ d for every row of tiles, every column at once
     for c in range(channels):
-        _images_last(x[c], plane, top, left)
+        if images_last:
+            _plain_in(x[c], x[c], False, plane, top, left)
+        else:
+            _images_last(x[c], plane, top, left)
         for i in range(th):
             for q in range(wp):
                 _input_down(plane, i, q, columns, n, k)
@@ -200,9 +233,10 @@ def _input_along(columns, r, v, first, tw, n, k):
 
 @njit(cache=True)
 def output_transform(m, y, th, tw, bias, relu):
-    """y (F, N, Ho, Wo) = Aᵀ M A of every tile of m, plus bias (F,), then max(·, 0) if relu (NaN
-    stays NaN); a tile's outputs past Ho or Wo are dropped."""
-    filters, n, ho, wo = y.shape
+    """y (F, Ho, Wo, N) = Aᵀ M A of every tile of m, plus bias (F,), then max(·, 0) if relu (NaN
+    stays NaN); a tile's outputs past Ho or Wo are dropped. y keeps the images last, as the
+    transforms do: the next Winograd layer or 2×2 max-pooling reads it without transposing."""
+    filters, ho, wo, n = y.shape
     k = _constants(m.dtype)
     plane = np.empty((4 * th, 4 * tw, n), m.dtype)  # one filter's outputs, the images last
     partial = np.empty((4, 6, n), m.dtype)  # Aᵀ M of one tile
@@ -220,7 +254,7 @@ def output_transform(m, y, th, tw, bias, relu):
                 _output_along(partial, 1, plane, 4 * i, 4 * j, n, k)
                 _output_along(partial, 2, plane, 4 * i, 4 * j, n, k)
                 _output_along(partial, 3, plane, 4 * i, 4 * j, n, k)
-        _images_first(plane, 0, 0, bias[f], relu, y[f])
+        _plain_out(plane, 0, 0, bias[f], relu, y[f])
 
 
 @njit(cache=True, inline="always")
@@ -248,18 +282,21 @@ def _output_along(partial, r, plane, row, column, n, k):
 
 
 @njit(cache=True)
-def output_transform_adjoint(dy, y, relu, m, d_bias, th, tw):
-    """m[:, (f·th + i)·tw + j] = A Ȳ Aᵀ for every 4×4 tile Ȳ of dy (F, N, Ho, Wo) (any strides;
-    zeros past Ho or Wo): the gradient with respect to the tiles of the products. With relu, dy
-    counts only where the ReLU's output y (F, N, Ho, Wo) > 0; d_bias[f] = the sum of what counts
-    of dy[f] (summed in float64)."""
-    filters, n, ho, wo = dy.shape
+def output_transform_adjoint(dy, y, relu, images_last, m, d_bias, th, tw):
+    """m[:, (f·th + i)·tw + j] = A Ȳ Aᵀ for every 4×4 tile Ȳ of dy (zeros past Ho or Wo): the
+    gradient with respect to the tiles of the products. With relu, dy counts only where the
+    ReLU's output y > 0; d_bias[f] = the sum of what counts of dy[f] (summed in float64). dy and
+    y: (F, Ho, Wo, N) C-contiguous if images_last, else (F, N, Ho, Wo) with any strides."""
+    filters = dy.shape[0]
+    n, ho, wo = (dy.shape[3], dy.shape[1], dy.shape[2]) if images_last else (dy.shape[1], dy.shape[2], dy.shape[3])
     k = _constants(dy.dtype)
     plane = np.zeros((4 * th, 4 * tw, n), dy.dtype)  # one filter's dy, the images last
     partial = np.empty((6, 4, n), dy.dtype)  # A Ȳ of one tile
     sums = np.empty(n)  # d_bias's sums, image by image: lanes of a SIMD register, not one chain of additions
     for f in range(filters):
-        if relu:
+        if images_last:
+            _plain_in(dy[f], y[f], relu, plane, 0, 0)
+        elif relu:
             _images_last_where(dy[f], y[f], plane)
         else:
             _images_last(dy[f], plane, 0, 0)
@@ -312,10 +349,11 @@ def _adjoint_output_along(partial, r, m, tile, n, k):
 
 
 @njit(cache=True)
-def input_transform_adjoint(dv, top, left, dx, th, tw):
-    """dx (C, N, H, W) = the sum of B V̄ Bᵀ over the tiles of dv, each added where its tile was
-    read from (tiles overlap by two rows and columns), the padding cut off."""
-    channels, n, h, w = dx.shape
+def input_transform_adjoint(dv, top, left, dx, images_last, th, tw):
+    """dx = the sum of B V̄ Bᵀ over the tiles of dv, each added where its tile was read from
+    (tiles overlap by two rows and columns), the padding cut off. dx: (C, H, W, N) if images_last
+    (as the input came), else (C, N, H, W)."""
+    channels, n = dx.shape[0], dx.shape[3] if images_last else dx.shape[1]
     k = _constants(dv.dtype)
     plane = np.empty((4 * th + 2, 4 * tw + 2, n), dv.dtype)  # one channel's padded gradient
     partial = np.empty((th * tw, 6, 6, n), dv.dtype)  # B V̄ of each of one channel's tiles
@@ -344,7 +382,10 @@ def input_transform_adjoint(dv, top, left, dx, th, tw):
                     for q in range(6):
                         for z in range(n):
                             plane[4 * i + r, 4 * j + q, z] += tile[r, q, z]
-        _images_first(plane, top, left, dv.dtype.type(0), False, dx[c])
+        if images_last:
+            _plain_out(plane, top, left, dv.dtype.type(0), False, dx[c])
+        else:
+            _images_first(plane, top, left, dv.dtype.type(0), False, dx[c])
 
 
 @njit(cache=True, inline="always")

@@ -226,8 +226,7 @@ def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None, activa
     w4 = weight.data.reshape(filters, -1, *kernel)  # (F, C/G, kh, kw), for 1-D kernels too
     columns = saved = None
     if winograd.applies(x4, w4, stride, dilation, groups, pads):  # bias and ReLU in its last pass
-        y, saved = winograd.forward(x4, w4, pads, None if bias is None else bias.data, activation == "relu")
-        y = y[None]
+        out, saved = winograd.forward(x4, w4, pads, None if bias is None else bias.data, activation == "relu")
     else:
         columns = im2col(x4, pads, kernel, stride, dilation, out_hw, groups)
         y = w_g @ columns  # (G, F/G, N·Ho·Wo): one GEMM per group
@@ -235,17 +234,17 @@ def conv(x, weight, stride=1, padding=0, dilation=1, groups=1, bias=None, activa
             add_bias_relu(y.reshape(filters, -1), None if bias is None else bias.data)
         elif bias is not None:
             y += bias.data.reshape(groups, -1, 1)
-    out = y.reshape(filters, n, *out_hw).transpose(1, 0, 2, 3)  # a view: no copy to (N, F, Ho, Wo)
+        out = y.reshape(filters, n, *out_hw).transpose(1, 0, 2, 3)  # a view: no copy to (N, F, Ho, Wo)
 
     def backward(grad):
-        dy = grad.reshape(n, filters, *out_hw).transpose(1, 0, 2, 3)  # (F, N, Ho, Wo)
         grad_x = grad_w = grad_b = None
         want_b = bias is not None and bias._requires_grad
         if saved is not None:  # through the ReLU, and the bias's gradient, in its first pass
+            dy = grad.reshape(n, filters, *out_hw)
             grad_x, grad_w, grad_b = winograd.backward(dy, saved, x._requires_grad, weight._requires_grad)
             grad_b = grad_b if want_b else None
         else:
-            dy = dy.reshape(filters, -1)
+            dy = grad.reshape(n, filters, *out_hw).transpose(1, 0, 2, 3).reshape(filters, -1)
             if activation == "relu":
                 dy, grad_b = relu_bias_backward(dy, y.reshape(filters, -1), want_b)
             elif want_b:

@@ -29,7 +29,7 @@ Both walk the ph·pw offsets of the window once, each offset a strided view of t
 from deepgrad.engine import backend, kernels
 from deepgrad.engine.autograd import record
 from deepgrad.engine.errors import ShapeError
-from deepgrad.engine.ops import reduction
+from deepgrad.engine.ops import reduction, winograd
 from deepgrad.engine.ops.convolution import as_2d, crop_spatial, int_tuple, lift, pad_spatial, same_padding
 from deepgrad.engine.ops.elementwise import floating
 
@@ -134,9 +134,18 @@ def max_pool(x, pool_size, strides=None, padding="valid"):
     pool, strides, pads, out_hw = _plan(x, pool_size, strides, padding, "max_pool")
     x4 = as_2d(x.data, x.ndim - 2)
     order = _plane_order(x4)
-    compiled = (pool == strides == (2, 2) and pads == ((0, 0), (0, 0)) and order is not None
-                and kernels.ready(x4))
-    if compiled:  # the common case in one pass: engine/kernels/pooling.py
+    two_by_two = pool == strides == (2, 2) and pads == ((0, 0), (0, 0)) and kernels.ready(x4)
+    images_last = two_by_two and x4.ndim == 4 and winograd.images_last(x4)
+    compiled = two_by_two and order is not None and not images_last
+    if images_last:  # a Winograd layer's output (C, H, W, N): pooled as laid out, the images last
+        from deepgrad.engine.kernels.pooling import max_pool_2x2_images_last, max_pool_2x2_images_last_backward
+
+        planes = x4.transpose(1, 2, 3, 0)
+        best = xp.empty((len(planes), *out_hw, len(x4)), dtype=planes.dtype)
+        argbest = xp.empty(best.shape, dtype=xp.uint8)
+        max_pool_2x2_images_last(planes, best, argbest)
+        best = best.transpose(3, 0, 1, 2)
+    elif compiled:  # the common case in one pass: engine/kernels/pooling.py
         from deepgrad.engine.kernels.pooling import max_pool_2x2, max_pool_2x2_backward
 
         planes = _stack(x4, order)
@@ -150,6 +159,11 @@ def max_pool(x, pool_size, strides=None, padding="valid"):
     overlapping = strides[0] < pool[0] or strides[1] < pool[1]
 
     def backward(grad):
+        if images_last:
+            grad_planes = xp.ascontiguousarray(grad.reshape(best.shape).transpose(1, 2, 3, 0))  # no copy if so laid out
+            d_planes = xp.empty(planes.shape, dtype=grad.dtype)
+            max_pool_2x2_images_last_backward(grad_planes, argbest, d_planes)
+            return (d_planes.transpose(3, 0, 1, 2).reshape(x.shape),)
         if compiled:
             d_planes = xp.empty(planes.shape, dtype=grad.dtype)
             max_pool_2x2_backward(_stack(grad.reshape(best.shape), order), argbest, d_planes)

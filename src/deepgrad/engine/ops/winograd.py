@@ -92,10 +92,17 @@ def _filter_transform_adjoint(u_grad, filters, channels):
     return (G_KRON.T.astype(u_grad.dtype) @ u_grad.reshape(36, -1)).T.reshape(filters, channels, 3, 3)
 
 
+def images_last(a):
+    """Whether the (N, C, H, W) array a lies in memory as (C, H, W, N), images last: the layout
+    Winograd's layers give (and 2×2 max-pooling keeps), which their transforms read and write
+    without transposing."""
+    return a.ndim == 4 and a.transpose(1, 2, 3, 0).flags.c_contiguous
+
+
 def forward(x, weight, pads, bias=None, relu=False):
-    """(y (F, N·Ho·Wo), saved for `backward`) of the convolution of x (N, C, H, W) with weight
-    (F, C, 3, 3), zero-padded by pads ((top, bottom), (left, right)), plus bias (F,) if given,
-    then ReLU if relu: both in the output transform's last pass."""
+    """(y (N, F, Ho, Wo), laid out (F, Ho, Wo, N); saved for `backward`) of the convolution of x
+    (N, C, H, W) with weight (F, C, 3, 3), zero-padded by pads ((top, bottom), (left, right)), plus
+    bias (F,) if given, then ReLU if relu: both in the output transform's last pass."""
     from deepgrad.engine.kernels import winograd as compiled
 
     xp = backend.array_module(x)  # NumPy: `applies` said so
@@ -105,27 +112,32 @@ def forward(x, weight, pads, bias=None, relu=False):
     out_hw = (h + top + bottom - 2, w + left + right - 2)
     th, tw = _tiles(out_hw)
     v = _transforms(c, th * tw, n, x.dtype)
-    compiled.input_transform(x.transpose(1, 0, 2, 3), top, left, v, th, tw)  # (C, N, H, W): the layout conv gives
+    came_images_last = images_last(x)
+    planes = x.transpose(1, 2, 3, 0) if came_images_last else x.transpose(1, 0, 2, 3)
+    compiled.input_transform(planes, came_images_last, top, left, v, th, tw)
     u = _filter_transform(weight, x.dtype)
     m = _transforms(filters, th * tw, n, x.dtype)
     xp.matmul(u, _matrices(v, c), out=_matrices(m, filters))
-    y = xp.empty((filters, n, *out_hw), x.dtype)
+    y = xp.empty((filters, *out_hw, n), x.dtype)
     compiled.output_transform(m, y, th, tw, xp.zeros(filters, x.dtype) if bias is None else bias, relu)
-    return y.reshape(filters, -1), (v, u, x.shape, pads, out_hw, y if relu else None)
+    return y.transpose(3, 0, 1, 2), (v, u, x.shape, pads, out_hw, y if relu else None, came_images_last)
 
 
 def backward(dy, saved, want_x, want_w):
-    """(dx (N, C, H, W) laid out (C, N, H, W), or None; dweight (F, C, 3, 3), or None; dbias (F,))
-    from dy (F, N, Ho, Wo) (any strides) and what `forward` saved (through its ReLU, if it had one)."""
+    """(dx (N, C, H, W) laid out as x came, or None; dweight (F, C, 3, 3), or None; dbias (F,))
+    from dy (N, F, Ho, Wo) (any strides) and what `forward` saved (through its ReLU, if it had one)."""
     from deepgrad.engine.kernels import winograd as compiled
 
     xp = backend.array_module(dy)
-    v, u, (n, c, h, w), pads, out_hw, y = saved
+    v, u, (n, c, h, w), pads, out_hw, y, came_images_last = saved
     filters = u.shape[1]
     th, tw = _tiles(out_hw)
     m_grad = _transforms(filters, th * tw, n, dy.dtype)  # M̄ = A Ȳ Aᵀ, tile by tile
     grad_b = xp.empty(filters, dy.dtype)
-    compiled.output_transform_adjoint(dy, dy if y is None else y, y is not None, m_grad, grad_b, th, tw)
+    plain = images_last(dy)
+    planes = dy.transpose(1, 2, 3, 0) if plain else dy.transpose(1, 0, 2, 3)
+    mask = planes if y is None else y if plain else y.transpose(0, 3, 1, 2)
+    compiled.output_transform_adjoint(planes, mask, y is not None, plain, m_grad, grad_b, th, tw)
     m_grad = _matrices(m_grad, filters)
     grad_x = grad_w = None
     if want_w:
@@ -134,7 +146,7 @@ def backward(dy, saved, want_x, want_w):
         v_grad = _transforms(c, th * tw, n, dy.dtype)
         xp.matmul(u.transpose(0, 2, 1), m_grad, out=_matrices(v_grad, c))
         (top, _), (left, _) = pads
-        grad_x = xp.empty((c, n, h, w), dy.dtype)
-        compiled.input_transform_adjoint(v_grad, top, left, grad_x, th, tw)
-        grad_x = grad_x.transpose(1, 0, 2, 3)
+        grad_x = xp.empty((c, h, w, n) if came_images_last else (c, n, h, w), dy.dtype)
+        compiled.input_transform_adjoint(v_grad, top, left, grad_x, came_images_last, th, tw)
+        grad_x = grad_x.transpose(3, 0, 1, 2) if came_images_last else grad_x.transpose(1, 0, 2, 3)
     return grad_x, grad_w, grad_b
