@@ -14,10 +14,12 @@ passes (`_bt`, `_at`, `_a`, `_b`): down the tile's columns, then along its rows.
 
 Layouts. The transforms V, M and their gradients are (36, tiles, N): entry 6a + b of the 6×6 tile,
 tile (c, i, j) of channel c at (c·th + i)·tw + j, and the N images last. Every loop runs over the
-images, 16 at a time in AVX-512 registers; so each channel's plane of x (N, H, W) is first copied,
-transposed, into a zero-padded (Hp, Wp, N) buffer, and the outputs are copied back the same way.
+images, 16 at a time in AVX-512 registers; so each channel's plane of x is first copied into a
+zero-padded (Hp, Wp, N) buffer: as is when x comes images last, (C, H, W, N) (`_plain_in`),
+transposed, four images at a time, when it comes (C, N, H, W) (`_images_last`). The outputs are
+written images last (`_plain_out`); the input's gradient goes back laid out as the input came.
 
-Why each pass is written out once per row (`_input_columns(..., 0, ...)`, `(..., 1, ...)`, ...):
+Why each pass is written out once per row (`_input_along(..., 0, ...)`, `(..., 1, ...)`, ...):
 with the row a loop variable, LLVM's run-time check that the loop's loads and stores do not
 overlap failed, and every loop ran one number at a time (4-6 times slower); with the row a constant
 the check passes and the loops run 16 wide.
@@ -116,9 +118,9 @@ def _images_last_where(x, mask, plane):
 
 
 @njit(cache=True, inline="always")
-def _images_first(plane, top, left, shift, relu, y):
-    """y[image, row, column] (y (N, H, W)) = plane[top + row, left + column, image] + shift, then
-    max(·, 0) if relu (NaN stays NaN); four images at a time, as `_images_last`."""
+def _images_first(plane, top, left, y):
+    """y[image, row, column] (y (N, H, W), any strides) = plane[top + row, left + column, image]:
+    the inverse of `_images_last`, four images at a time as there."""
     n, h, w = y.shape
     quads = n - n % 4
     for image in range(0, quads, 4):
@@ -126,19 +128,14 @@ def _images_first(plane, top, left, shift, relu, y):
             y0, y1, y2, y3 = y[image, row], y[image + 1, row], y[image + 2, row], y[image + 3, row]
             source = plane[top + row]
             for column in range(w):
-                v0 = source[left + column, image] + shift
-                v1 = source[left + column, image + 1] + shift
-                v2 = source[left + column, image + 2] + shift
-                v3 = source[left + column, image + 3] + shift
-                y0[column] = 0 if relu and v0 <= 0 else v0
-                y1[column] = 0 if relu and v1 <= 0 else v1
-                y2[column] = 0 if relu and v2 <= 0 else v2
-                y3[column] = 0 if relu and v3 <= 0 else v3
+                y0[column] = source[left + column, image]
+                y1[column] = source[left + column, image + 1]
+                y2[column] = source[left + column, image + 2]
+                y3[column] = source[left + column, image + 3]
     for image in range(quads, n):
         for row in range(h):
             for column in range(w):
-                value = plane[top + row, left + column, image] + shift
-                y[image, row, column] = 0 if relu and value <= 0 else value
+                y[image, row, column] = plane[top + row, left + column, image]
 
 
 @njit(cache=True, inline="always")
@@ -385,7 +382,7 @@ def input_transform_adjoint(dv, top, left, dx, images_last, th, tw):
         if images_last:
             _plain_out(plane, top, left, dv.dtype.type(0), False, dx[c])
         else:
-            _images_first(plane, top, left, dv.dtype.type(0), False, dx[c])
+            _images_first(plane, top, left, dx[c])
 
 
 @njit(cache=True, inline="always")
