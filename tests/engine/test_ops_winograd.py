@@ -97,6 +97,27 @@ def test_layers_pass_images_last_arrays_on_and_back(everywhere, pool):
         np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
+def test_im2col_layers_take_images_last_inputs(everywhere):
+    """A 1×1 convolution (im2col's path) after a Winograd layer, on its images-last output (NumPy's
+    window copy reads that layout as fast as (C, N, H, W)): forward and gradients against PyTorch
+    in float64."""
+    rng = np.random.default_rng(6)
+    x, w1, w2 = rng.standard_normal((5, 3, 6, 7)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal((2, 4, 1, 1))
+    ours = [dg.tensor(v, dtype=dg.float64, requires_grad=True) for v in (x, w1, w2)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (x, w1, w2)]
+    hidden = conv(ours[0], ours[1], padding=1, activation="relu")
+    assert winograd.images_last(hidden.numpy())
+    out = conv(hidden, ours[2])
+    expected = F.conv2d(torch.relu(F.conv2d(theirs[0], theirs[1], padding=1)), theirs[2])
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    upstream = rng.standard_normal(out.shape)
+    out.backward(upstream)
+    expected.backward(torch.tensor(upstream))
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-10, atol=1e-10)
+    assert len(everywhere) == 1
+
+
 def test_winograd_in_float32_agrees_with_im2col(monkeypatch):
     """A CIFAR-sized layer in float32 (where it runs by default): forward and gradients within
     float32 rounding of conv's im2col form."""
