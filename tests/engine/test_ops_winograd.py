@@ -36,6 +36,17 @@ def torch_padded(x, pads):
     return F.pad(x, [left, right, top, bottom])
 
 
+def assert_matches_torch(out, expected, ours, theirs, rng):
+    """out equals PyTorch's expected, and so do the gradients of ours and theirs after the same
+    random upstream gradient goes back through both (float64, to 1e-10)."""
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    upstream = rng.standard_normal(out.shape)
+    out.backward(upstream)
+    expected.backward(torch.tensor(upstream))
+    for mine, reference in zip(ours, theirs):
+        np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
 # (x shape, filters, padding as ((top, bottom), (left, right)))
 CASES = [
     ((2, 3, 6, 6), 4, ((1, 1), (1, 1))),  # "same", even sizes: whole tiles
@@ -59,42 +70,31 @@ def test_winograd_matches_torch_in_float64(everywhere, x_shape, filters, pads, a
     expected = F.conv2d(torch_padded(theirs[0], pads), theirs[1], theirs[2])
     expected = expected if activation is None else torch.relu(expected)
     assert everywhere == [x_shape], "the layer did not run as Winograd"
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
-    upstream = rng.standard_normal(out.shape)
-    out.backward(upstream)
-    expected.backward(torch.tensor(upstream))
-    for mine, reference in zip(ours, theirs):
-        np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-10, atol=1e-10)
+    assert_matches_torch(out, expected, ours, theirs, rng)
 
 
-@pytest.mark.parametrize("pool", [False, True])
-def test_layers_pass_images_last_arrays_on_and_back(everywhere, pool):
+@pytest.mark.parametrize("chain", ["conv", "pool", "pool, conv"])
+def test_layers_pass_images_last_arrays_on_and_back(everywhere, chain):
     """A Winograd layer leaves its output laid out images last; the next Winograd layer, or 2×2
-    max-pooling, reads it as laid out and hands gradients back the same way. The chain, and a
-    flattening at the end (whose gradient comes back (N, C, H, W)), against PyTorch in float64."""
+    max-pooling, reads it as laid out and hands gradients back the same way. Each chain after a
+    first Winograd layer, and a flattening at the end (whose gradient comes back laid out
+    (N, C, H, W)), against PyTorch in float64."""
     rng = np.random.default_rng(5)
-    x = rng.standard_normal((3, 2, 9, 7))
-    weights = [rng.standard_normal(s) for s in ((4, 2, 3, 3), (3, 4, 3, 3))]
-    biases = [rng.standard_normal(s) for s in ((4,), (3,))]
-    ours = [dg.tensor(v, dtype=dg.float64, requires_grad=True) for v in (x, *weights, *biases)]
-    theirs = [torch.tensor(v, requires_grad=True) for v in (x, *weights, *biases)]
+    shapes = [(3, 2, 9, 7), (4, 2, 3, 3), (4,)] + ([(3, 4, 3, 3), (3,)] if "conv" in chain else [])
+    values = [rng.standard_normal(shape) for shape in shapes]  # x, weight and bias of each layer
+    ours = [dg.tensor(v, dtype=dg.float64, requires_grad=True) for v in values]
+    theirs = [torch.tensor(v, requires_grad=True) for v in values]
 
-    hidden = conv(ours[0], ours[1], padding=1, bias=ours[3], activation="relu")
-    assert winograd.images_last(hidden.numpy())
-    hidden = max_pool(hidden, 2) if pool else hidden
-    assert winograd.images_last(hidden.numpy())
-    out = conv(hidden, ours[2], bias=ours[4])
-    assert winograd.images_last(out.numpy()) and len(everywhere) == 2
-    head = rng.standard_normal(out[0].numpy().size)
-    (out.reshape(3, -1) @ dg.tensor(head, dtype=dg.float64)).sum().backward()
-
-    hidden = torch.relu(F.conv2d(theirs[0], theirs[1], theirs[3], padding=1))
-    hidden = F.max_pool2d(hidden, 2) if pool else hidden
-    expected = F.conv2d(hidden, theirs[2], theirs[4])
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
-    (expected.reshape(3, -1) @ torch.tensor(head)).sum().backward()
-    for mine, reference in zip(ours, theirs):
-        np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-10, atol=1e-10)
+    out = conv(ours[0], ours[1], padding=1, bias=ours[2], activation="relu")
+    expected = torch.relu(F.conv2d(theirs[0], theirs[1], theirs[2], padding=1))
+    for layer in chain.split(", "):
+        assert winograd.images_last(out.numpy())
+        if layer == "pool":
+            out, expected = max_pool(out, 2), F.max_pool2d(expected, 2)
+        else:
+            out, expected = conv(out, ours[3], bias=ours[4]), F.conv2d(expected, theirs[3], theirs[4])
+    assert winograd.images_last(out.numpy()) and len(everywhere) == (1 if chain == "pool" else 2)
+    assert_matches_torch(out.reshape(3, -1), expected.reshape(3, -1), ours, theirs, rng)
 
 
 def test_im2col_layers_take_images_last_inputs(everywhere):
@@ -109,12 +109,7 @@ def test_im2col_layers_take_images_last_inputs(everywhere):
     assert winograd.images_last(hidden.numpy())
     out = conv(hidden, ours[2])
     expected = F.conv2d(torch.relu(F.conv2d(theirs[0], theirs[1], padding=1)), theirs[2])
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-10)
-    upstream = rng.standard_normal(out.shape)
-    out.backward(upstream)
-    expected.backward(torch.tensor(upstream))
-    for mine, reference in zip(ours, theirs):
-        np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-10, atol=1e-10)
+    assert_matches_torch(out, expected, ours, theirs, rng)
     assert len(everywhere) == 1
 
 
