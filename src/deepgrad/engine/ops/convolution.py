@@ -25,13 +25,15 @@ when the stride is smaller than the kernel, hence an accumulation.
 3×3 stride-1 layers with 16 or more input channels, 8 or more images and outputs of 4×4 or more
 run instead as Winograd's F(4×4, 3×3) (ops/winograd.py: 4x fewer multiplications, no im2col
 columns), where measured to pay; everything else, and the NumPy reference (CuPy, no Numba,
-`use_compiled(False)`), runs im2col.
+`use_compiled(False)`), runs im2col. Those layers leave their outputs laid out (F, Ho, Wo, N),
+images last, as their transforms work (see ops/winograd.py); im2col reads that layout through
+strides as well.
 
 im2col stays NumPy's strided copy: a compiled loop was 1.5-3x slower. col2im's window sums and
 the fused bias + ReLU (activation="relu") have compiled forms in kernels/convolution.py, 3-4x
 faster than the NumPy passes kept here as the reference (CuPy, no Numba, `use_compiled(False)`).
 Channels-last activations (N·Ho·Wo rows in every matrix product) sped up the large CIFAR products
-by 20-40% on their own but measured no faster over a whole MNIST step, so the layout stays
+by 20-40% on their own but measured no faster over a whole MNIST step, so im2col's layout stays
 "channels, batch".
 
     >>> x, w = dg.randn(2, 3, 8, 8), dg.randn(4, 3, 3, 3)
