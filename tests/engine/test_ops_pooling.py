@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 import deepgrad as dg
 from deepgrad.engine import kernels
-from deepgrad.engine.ops import pooling
+from deepgrad.engine.ops import pooling, winograd
 from deepgrad.engine.ops.convolution import int_tuple, same_padding
 from deepgrad.engine.ops.pooling import avg_pool, global_avg_pool, global_max_pool, max_pool
 
@@ -142,26 +142,33 @@ def test_docstring_examples_run():
     assert result.attempted >= 6 and result.failed == 0
 
 
-@pytest.mark.parametrize("layout", ["NCHW", "CNHW", "strided"])
+@pytest.mark.parametrize("layout", ["NCHW", "CNHW", "CHWN", "strided"])
 def test_max_pool_2x2_agrees_with_the_numpy_reference_in_every_memory_layout(layout):
-    """Convolution outputs reach max_pool laid out (C, N, H, W) in memory; the compiled 2×2 kernel
-    reads their planes in that order and must give what the NumPy reference gives, ties and NaN
-    included (odd sizes leave a last row and column that no window reads: their gradient is 0)."""
+    """Convolution outputs reach max_pool laid out (C, N, H, W) in memory, or (C, H, W, N), images
+    last, from Winograd's layers; the compiled 2×2 kernels read them as laid out and must give what
+    the NumPy reference gives, ties and NaN included (odd sizes leave a last row and column that no
+    window reads: their gradient is 0)."""
     rng = np.random.default_rng(3)
     values = rng.integers(0, 3, (4, 3, 7, 9)).astype(np.float32)  # small integers: many ties
     values[1, 2, 4, 4] = np.nan
     if layout == "CNHW":
         values = np.ascontiguousarray(values.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    elif layout == "CHWN":
+        values = np.ascontiguousarray(values.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
     elif layout == "strided":
         values = np.repeat(values, 2, axis=3)[..., ::2]
-    upstream = rng.standard_normal((4, 3, 3, 4)).astype(np.float32)
+    data = dg.tensor(values, dtype=dg.float64).numpy()  # converted, the layout is kept: it reaches max_pool
+    assert data.transpose(1, 0, 2, 3).flags.c_contiguous == (layout == "CNHW")
+    assert winograd.images_last(data) == (layout == "CHWN")
+    upstream = rng.standard_normal((4, 3, 3, 4))  # float64, as the input
     results = []
     for compiled in (True, False):
         with kernels.use_compiled(compiled):
-            x = dg.tensor(values, requires_grad=True)
+            x = dg.tensor(values, dtype=dg.float64, requires_grad=True)
             out = max_pool(x, 2)
             out.backward(upstream)
             results.append((out.numpy(), x.grad.numpy()))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
     assert np.isnan(results[0][0][1, 2, 2, 2]) and results[0][1][:, :, 6, :].sum() == 0
+

@@ -141,6 +141,22 @@ def test_winograd_gradients_match_finite_differences(everywhere):
     assert everywhere
 
 
+def test_images_last_pooling_gradients_match_finite_differences(everywhere):
+    """2×2 max-pooling of a Winograd layer's images-last output (its own compiled kernels), with the
+    layer before it, against finite differences."""
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, 3, 3))
+    pooled_images_last = []
+
+    def layer_and_pool(x, w):
+        hidden = conv(x, w, padding=1)
+        pooled_images_last.append(winograd.images_last(hidden.numpy()))
+        return max_pool(hidden, 2)
+
+    assert dg.check_gradients(layer_and_pool, dg.tensor(x), dg.tensor(w))
+    assert all(pooled_images_last) and everywhere
+
+
 def test_only_the_needed_gradients_are_computed(everywhere, monkeypatch):
     from deepgrad.engine.kernels import winograd as compiled
 
