@@ -135,8 +135,8 @@ def max_pool(x, pool_size, strides=None, padding="valid"):
     x4 = as_2d(x.data, x.ndim - 2)
     order = _plane_order(x4)
     two_by_two = pool == strides == (2, 2) and pads == ((0, 0), (0, 0)) and kernels.ready(x4)
-    images_last = two_by_two and x4.ndim == 4 and winograd.images_last(x4)
-    compiled = two_by_two and order is not None and not images_last
+    compiled = two_by_two and order is not None  # planes one after another: one image also lies images last
+    images_last = two_by_two and order is None and winograd.images_last(x4)
     if images_last:  # a Winograd layer's output (C, H, W, N): pooled as laid out, the images last
         from deepgrad.engine.kernels.pooling import max_pool_2x2_images_last, max_pool_2x2_images_last_backward
 
