@@ -139,20 +139,27 @@ def _images_first(plane, top, left, y):
 
 
 @njit(cache=True, inline="always")
-def _plain_in(x, mask, masked, plane, top, left):
+def _plain_in(x, plane, top, left):
     """plane[top + row, left + column] = x[row, column] for x (H, W, N) laid out so (images last
-    already): a copy 16 wide; or 0 where masked and not mask[row, column] > 0 (a ReLU's output)."""
+    already): a copy 16 wide."""
+    h, w, n = x.shape
+    for row in range(h):
+        for column in range(w):
+            for z in range(n):
+                plane[top + row, left + column, z] = x[row, column, z]
+
+
+@njit(cache=True, inline="always")
+def _plain_in_where(x, mask, plane):
+    """plane[row, column] = x[row, column] where mask[row, column] > 0 (a ReLU's output), else 0;
+    as `_plain_in`."""
     h, w, n = x.shape
     zero = x.dtype.type(0)
     for row in range(h):
         for column in range(w):
-            if masked:
-                for z in range(n):
-                    g, keep = x[row, column, z], mask[row, column, z] > 0
-                    plane[top + row, left + column, z] = g if keep else zero
-            else:
-                for z in range(n):
-                    plane[top + row, left + column, z] = x[row, column, z]
+            for z in range(n):
+                g, keep = x[row, column, z], mask[row, column, z] > 0
+                plane[row, column, z] = g if keep else zero
 
 
 @njit(cache=True, inline="always")
@@ -179,7 +186,7 @@ def input_transform(x, images_last, top, left, v, th, tw):
     columns = np.empty((th, 6, wp, n), x.dtype)  # Bᵀ d for every row of tiles, every column at once
     for c in range(channels):
         if images_last:
-            _plain_in(x[c], x[c], False, plane, top, left)
+            _plain_in(x[c], plane, top, left)
         else:
             _images_last(x[c], plane, top, left)
         for i in range(th):
@@ -291,8 +298,10 @@ def output_transform_adjoint(dy, y, relu, images_last, m, d_bias, th, tw):
     partial = np.empty((6, 4, n), dy.dtype)  # A Ȳ of one tile
     sums = np.empty(n)  # d_bias's sums, image by image: lanes of a SIMD register, not one chain of additions
     for f in range(filters):
-        if images_last:
-            _plain_in(dy[f], y[f], relu, plane, 0, 0)
+        if images_last and relu:
+            _plain_in_where(dy[f], y[f], plane)
+        elif images_last:
+            _plain_in(dy[f], plane, 0, 0)
         elif relu:
             _images_last_where(dy[f], y[f], plane)
         else:

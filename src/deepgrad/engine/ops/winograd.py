@@ -142,10 +142,13 @@ def backward(dy, saved, want_x, want_w):
     th, tw = _tiles(out_hw)
     m_grad = _transforms(filters, th * tw, n, dy.dtype)  # M̄ = A Ȳ Aᵀ, tile by tile
     grad_b = xp.empty(filters, dy.dtype)
-    plain = images_last(dy)
-    planes = dy.transpose(1, 2, 3, 0) if plain else dy.transpose(1, 0, 2, 3)
-    mask = planes if y is None else y if plain else y.transpose(0, 3, 1, 2)
-    compiled.output_transform_adjoint(planes, mask, y is not None, plain, m_grad, grad_b, th, tw)
+    dy_images_last = images_last(dy)  # y, the ReLU's mask, always is: it is this layer's output
+    if dy_images_last:
+        planes, mask = dy.transpose(1, 2, 3, 0), y
+    else:
+        planes, mask = dy.transpose(1, 0, 2, 3), None if y is None else y.transpose(0, 3, 1, 2)
+    relu = y is not None
+    compiled.output_transform_adjoint(planes, mask if relu else planes, relu, dy_images_last, m_grad, grad_b, th, tw)
     m_grad = _matrices(m_grad, filters)
     grad_x = grad_w = None
     if want_w:
