@@ -157,14 +157,14 @@ def test_max_pool_2x2_agrees_with_the_numpy_reference_in_every_memory_layout(lay
         values = np.ascontiguousarray(values.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
     elif layout == "strided":
         values = np.repeat(values, 2, axis=3)[..., ::2]
-    data = dg.tensor(values, dtype=dg.float64).numpy()  # converted, the layout is kept: it reaches max_pool
+    data = values.astype(np.float64)  # NumPy's conversion keeps the layout (dg.tensor's would make it C order)
     assert data.transpose(1, 0, 2, 3).flags.c_contiguous == (layout == "CNHW")
     assert winograd.images_last(data) == (layout == "CHWN")
     upstream = rng.standard_normal((4, 3, 3, 4))  # float64, as the input
     results = []
     for compiled in (True, False):
         with kernels.use_compiled(compiled):
-            x = dg.tensor(values, dtype=dg.float64, requires_grad=True)
+            x = dg.Tensor(data.copy(order="K"), requires_grad=True)  # wrapped as laid out
             out = max_pool(x, 2)
             out.backward(upstream)
             results.append((out.numpy(), x.grad.numpy()))

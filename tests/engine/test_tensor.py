@@ -50,6 +50,31 @@ def test_tensor_copies_its_input(dtype):
     assert t.numpy()[0] == 1
 
 
+class _ArraySubclass(np.ndarray):
+    pass
+
+
+@pytest.mark.parametrize("dtype", [None, np.float64, np.float32, np.int32])
+@pytest.mark.parametrize("layout", ["fortran", "transposed", "strided", "subclass"])
+def test_tensor_is_a_c_ordered_copy_whatever_the_layout_and_dtype(layout, dtype):
+    """Like torch.tensor: the same values, in row-major order, never sharing memory with the source
+    (once a same-dtype copy was C order while a converting copy kept the source's layout)."""
+    base = np.arange(24, dtype=np.float32).reshape(4, 6)
+    source = {
+        "fortran": np.asfortranarray(base),
+        "transposed": base.T,
+        "strided": base[:, ::2],
+        "subclass": base.view(_ArraySubclass),  # as np.memmap: np.asarray gives a view, not the same object
+    }[layout]
+    t = dg.tensor(source, dtype=dtype)
+    assert t.data.flags.c_contiguous
+    expected = source.astype(dtype if dtype is not None else np.float32)
+    np.testing.assert_array_equal(t.numpy(), expected)
+    assert not np.shares_memory(t.data, source)
+    source[...] = -1
+    np.testing.assert_array_equal(t.numpy(), expected)
+
+
 def test_tensor_from_tensor_copies_and_keeps_dtype():
     original = dg.tensor([1.0, 2.0], dtype="float64", requires_grad=True)
     copy = dg.tensor(original)

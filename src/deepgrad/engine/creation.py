@@ -15,7 +15,8 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
     """A new tensor holding a copy of `data` (a number, nested lists, an ndarray or a Tensor).
 
     Python floats and float64 arrays become float32 unless `dtype` is given; integers stay
-    int64 and bools stay bool.
+    int64 and bools stay bool. The copy is C-contiguous (row-major) whatever the memory order of
+    `data`, as with torch.tensor.
 
         >>> dg.tensor([[1, 2], [3, 4]]).dtype
         dtype('int64')
@@ -27,8 +28,11 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
         dtype = dtype if dtype is not None else data.dtype
     device = backend.check_device(device or (backend.device_of(data) if backend.is_array(data) else None))
     array = dtypes.to_array(data, dtype, device)
-    if array is data:
-        array = array.copy()
+    xp = backend.array_module(array)
+    shared = array is data or (backend.is_array(data) and backend.array_module(data) is xp
+                               and xp.may_share_memory(array, data))  # np.asarray(memmap) is a view
+    if shared or not array.flags.c_contiguous:  # a conversion is new but keeps data's memory order
+        array = array.copy(order="C")
     return Tensor(array, requires_grad=requires_grad)
 
 
