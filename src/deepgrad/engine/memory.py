@@ -14,6 +14,7 @@ are above any dynamic threshold, made 2,400-6,300 page faults per step.
 """
 
 import ctypes
+import math
 import os
 import platform
 import sys
@@ -67,7 +68,7 @@ class Reuse:
         if xp is not backend.numpy:
             return xp.empty(shape, dtype)
         dtype = xp.dtype(dtype)
-        count = int(xp.prod(shape))
+        count = math.prod(shape)  # xp.prod took 7 µs a call, 6 calls a step of the LSTM
         nbytes = count * dtype.itemsize
         blocks = self.free.get(nbytes)
         if blocks:
