@@ -43,6 +43,25 @@ blocks (2026-11-26, later): backward 7.5 -> 6.9 ms, forward 3.6 ms with the tran
 kernels now take about as long as PyTorch's oneDNN LSTM; the rest of the step is 0.36 ms of
 Python and NumPy bookkeeping (measured with the kernels replaced by no-ops) and about 0.6 ms
 that the kernels lose to each other and to it (caches, the BLAS threads' hand-offs).
+
+A later session, 17 runs: torch/deepgrad 0.85-1.13, median 1.00 (torch 11.7-15.2 ms,
+deepgrad 11.7-15.8). In the step, normal state: forward kernel 3.6 ms, backward kernel 6.85, the
+rest 0.95 (0.32 of it with the kernels replaced by no-ops: the same Python and NumPy work runs
+three times slower on the caches the kernels leave). The step's 150 products run at 140-180
+GFLOP/s, about 8.2 ms; the gate maths, about 1.3 ms, are compute-bound (five rational functions
+an element, 16 at a time). Tried, and not kept:
+- Half the batch on each of two threads, each with one-thread BLAS and its own buffers (no
+  per-step hand-off at all): 0.3-1.4 ms faster for forward + backward alone, but only while
+  SciPy's OpenBLAS worker sleeps. After any two-thread product it spins on a core for about 0.1 s
+  (OpenBLAS 0.3.30 spins without yielding), and with it the split step took 19-22 ms against
+  11.3. OpenBLAS's openblas_set_num_threads_local changes the count of every thread, so the rest
+  of the process would have to run one-thread BLAS.
+- The step product with K = 128, 136 or 144 instead of 137, and dh as (batch, units): no faster.
+- Buffers aligned to 64 B, 4 KiB or 2 MiB, or advised to huge pages: no difference above noise.
+In the slow spells (see README), the two-thread step products run exactly as fast as one thread
+(forward 5.6 ms with either), with both threads 100% busy on their own virtual CPUs and nothing
+stolen: the host then gives the two virtual CPUs one core's throughput. The spells come and go
+within seconds to minutes, across processes.
 """
 
 import argparse
