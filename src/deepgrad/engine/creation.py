@@ -29,8 +29,8 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
     device = backend.check_device(device or (backend.device_of(data) if backend.is_array(data) else None))
     array = dtypes.to_array(data, dtype, device)
     xp = backend.array_module(array)
-    shared = array is data or (backend.is_array(data) and backend.array_module(data) is xp
-                               and xp.may_share_memory(array, data))  # np.asarray(memmap) is a view
+    # data itself when no conversion was needed, or a view of it (np.asarray(memmap) is one)
+    shared = backend.is_array(data) and backend.array_module(data) is xp and xp.may_share_memory(array, data)
     if shared or not array.flags.c_contiguous:  # a conversion is new but keeps data's memory order
         array = array.copy(order="C")
     return Tensor(array, requires_grad=requires_grad)
